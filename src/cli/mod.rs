@@ -1,0 +1,173 @@
+//! The command line: raw arguments → validated settings → one command.
+//! One file per subcommand. Exit codes: 0 all went well, 2 finished with
+//! source errors, 1 could not run.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::index::SearchIndex;
+use crate::store::Store;
+
+mod demo;
+mod fetch;
+mod import;
+mod reindex;
+mod search;
+mod show;
+mod sources;
+
+/// Exit code: finished, but some sources failed.
+pub const EXIT_SOURCE_ERRORS: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "radar",
+    version,
+    about = "Reads Dutch zorg-en-welzijn media and finds Koploper leads",
+    long_about = "radar fetches feeds from the sources in feeds/*.toml, stores every article in \
+SQLite, indexes it for Dutch-aware search and lets you search and read what it found.\n\n\
+Configuration comes from config.toml (see the comments in that file), overridden by \
+RADAR_* environment variables (e.g. RADAR_FETCH_TIMEOUT_SECS=10)."
+)]
+struct Cli {
+    /// Config file [default: ./config.toml when it exists, else built-in defaults]
+    #[arg(long, global = true, env = "RADAR_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Data directory holding the SQLite store and the search index [default: data_dir from the config, `index/`]
+    #[arg(long, global = true, env = "RADAR_DATA", value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// More log output (-v info, -vv debug); RADAR_LOG=... sets filters directly
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch every enabled source once (or only those given with --source),
+    /// store new and changed articles and index them. Exit code 2 when some
+    /// sources failed; their errors are recorded and shown by `radar sources`.
+    Fetch(fetch::Args),
+    /// List sources with their last fetch outcome.
+    Sources(sources::Args),
+    /// Search everything indexed (Dutch-aware: `ziekenhuizen` finds `ziekenhuis`).
+    /// Words must all match; use "quotes" for phrases, OR for alternatives,
+    /// -word to exclude.
+    Search(search::Args),
+    /// Show one article by id.
+    Show(show::Args),
+    /// Import an article archive: one JSON object per line with `url`, `title`,
+    /// `body` and optionally `source`, `published`, `summary`. Re-importing the
+    /// same file adds nothing; bad lines are reported with their number and skipped.
+    Import(import::Args),
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Run radar on the bundled offline sample feeds (feeds/samples) in a
+    /// separate data directory and show what it found. No network needed.
+    Demo(demo::Args),
+}
+
+/// Runs the CLI with the process arguments and environment.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("radar: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "radar=info,warn",
+        _ => "radar=debug,info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RADAR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let config_path = match &cli.config {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from("config.toml")).filter(|p| p.exists()),
+    };
+    let mut config = Config::load(config_path.as_deref(), std::env::vars())?;
+    if let Some(d) = &cli.data {
+        config.data_dir = std::path::absolute(d).unwrap_or_else(|_| d.clone());
+    }
+    let app = App { config };
+    match cli.command {
+        Command::Fetch(a) => fetch::run(&app, a),
+        Command::Sources(a) => sources::run(&app, a),
+        Command::Search(a) => search::run(&app, a),
+        Command::Show(a) => show::run(&app, a),
+        Command::Import(a) => import::run(&app, a),
+        Command::Reindex => reindex::run(&app),
+        Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
+    }
+}
+
+/// Validated settings shared by the commands.
+pub struct App {
+    /// The configuration.
+    pub config: Config,
+}
+
+impl App {
+    /// Opens the store and index in the configured data directory.
+    pub fn open(&self, writable: bool) -> anyhow::Result<(Store, SearchIndex)> {
+        open_data(
+            &self.config.data_dir,
+            writable,
+            self.config.index.writer_memory_mb,
+        )
+    }
+}
+
+/// Opens the store (`radar.db`) and index (`search/`) in `dir`, creating
+/// both when needed.
+pub fn open_data(
+    dir: &Path,
+    writable: bool,
+    writer_mb: usize,
+) -> anyhow::Result<(Store, SearchIndex)> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
+    let store = Store::open(&dir.join("radar.db"))?;
+    let index = SearchIndex::open(&dir.join("search"), writable, writer_mb)?;
+    Ok((store, index))
+}
+
+/// Whether to draw progress bars and colours.
+pub(crate) fn interactive() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Bold on a terminal, plain otherwise.
+pub(crate) fn bold_marks() -> (&'static str, &'static str) {
+    if std::io::stdout().is_terminal() {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    }
+}
+
+/// A date for Dutch readers.
+pub(crate) fn nl_date(d: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    d.map(|d| d.format("%d-%m-%Y").to_string())
+        .unwrap_or_else(|| "zonder datum".into())
+}

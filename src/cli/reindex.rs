@@ -1,0 +1,11 @@
+//! `radar reindex`: rebuild the search index from the store.
+
+use super::App;
+use crate::pipeline;
+
+pub(super) fn run(app: &App) -> anyhow::Result<u8> {
+    let (mut store, mut index) = app.open(true)?;
+    let n = pipeline::reindex(&mut store, &mut index)?;
+    println!("{n} artikelen opnieuw geïndexeerd");
+    Ok(0)
+}

@@ -1,0 +1,373 @@
+//! Configuration: raw TOML (plus `RADAR_*` environment overrides) in, a
+//! validated [`Config`] out.
+//!
+//! Layering is defaults → file → environment. Every key has its default in
+//! exactly one place (the `Default` impls below); the committed `config.toml`
+//! repeats them as comments and a test loads it so it cannot rot. Unknown keys
+//! and bad values are refused with the key's name before anything runs. This
+//! module never touches the network or the data directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Why a configuration was refused. The message always names the file and
+/// the key (or environment variable) at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file we tried to read.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// TOML syntax error, unknown key or a value of the wrong type.
+    #[error("invalid config {origin}: {message}")]
+    Parse {
+        /// File name or environment variable.
+        origin: String,
+        /// The parser's message, which names the key and line.
+        message: String,
+    },
+    /// A value of the right type that is not acceptable.
+    #[error("invalid config {origin}: key `{key}`: {reason}")]
+    Invalid {
+        /// File name or environment variable.
+        origin: String,
+        /// Dotted key path, e.g. `fetch.timeout_secs`.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// The validated configuration. Paths are absolute (relative ones are
+/// resolved against the directory of the config file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the SQLite store and the search index live.
+    pub data_dir: PathBuf,
+    /// Which sources to read.
+    pub sources: SourcesConfig,
+    /// How to fetch.
+    pub fetch: FetchConfig,
+    /// Search index settings.
+    pub index: IndexConfig,
+}
+
+/// `[sources]`: where the source lists are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourcesConfig {
+    /// Folder whose `*.toml` files hold `[[source]]` entries.
+    pub dir: PathBuf,
+    /// Whether sources may be local files (paths or `file://` URLs).
+    pub allow_files: bool,
+}
+
+/// `[fetch]`: polite HTTP.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchConfig {
+    /// User-Agent header; should name radar and a way to reach the operator.
+    pub user_agent: String,
+    /// Total deadline for one request, in seconds.
+    pub timeout_secs: u64,
+    /// Deadline for establishing a connection, in seconds.
+    pub connect_timeout_secs: u64,
+    /// Largest accepted response body after decompression, in bytes.
+    pub max_body_bytes: u64,
+    /// Most redirects followed for one request.
+    pub max_redirects: usize,
+    /// Sources fetched at the same time.
+    pub concurrency: usize,
+}
+
+/// `[index]`: the tantivy index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndexConfig {
+    /// Memory budget of the single index writer, in MiB.
+    pub writer_memory_mb: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("index"),
+            sources: SourcesConfig::default(),
+            fetch: FetchConfig::default(),
+            index: IndexConfig::default(),
+        }
+    }
+}
+
+impl Default for SourcesConfig {
+    fn default() -> Self {
+        SourcesConfig {
+            dir: PathBuf::from("feeds"),
+            allow_files: true,
+        }
+    }
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            user_agent: concat!(
+                "radar/",
+                env!("CARGO_PKG_VERSION"),
+                " (zorg-en-welzijn news reader; contact: set fetch.user_agent)"
+            )
+            .to_string(),
+            timeout_secs: 30,
+            connect_timeout_secs: 10,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_redirects: 5,
+            concurrency: 8,
+        }
+    }
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            writer_memory_mb: 64,
+        }
+    }
+}
+
+/// Environment variables that are flags, not config keys (see the CLI).
+const NON_KEY_ENV: &[&str] = &["RADAR_CONFIG", "RADAR_DATA", "RADAR_LOG", "RADAR_SHARED"];
+
+impl Config {
+    /// Loads `path` (or only defaults when `path` is `None`), applies
+    /// `RADAR_*` overrides from `env`, resolves relative paths against the
+    /// file's directory and validates everything.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let (mut value, origin, base) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?;
+                let value: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    origin: p.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                let base = p
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| PathBuf::from("."));
+                (value, p.display().to_string(), base)
+            }
+            None => (
+                toml::Table::new(),
+                "(defaults)".to_string(),
+                PathBuf::from("."),
+            ),
+        };
+        // Validate the file on its own first so its errors name the file.
+        Self::from_table(value.clone(), &origin)?;
+        apply_env(&mut value, env)?;
+        let mut config = Self::from_table(value, "(environment)")?;
+        config.data_dir = absolutize(&base, &config.data_dir);
+        config.sources.dir = absolutize(&base, &config.sources.dir);
+        Ok(config)
+    }
+
+    /// Parses a config from TOML text (no environment), for tests and tools.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let value: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_table(value, origin)
+    }
+
+    fn from_table(value: toml::Table, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config =
+            Config::deserialize(toml::Value::Table(value)).map_err(|e| ConfigError::Parse {
+                origin: origin.to_string(),
+                message: e.to_string(),
+            })?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |key: &str, reason: &str| ConfigError::Invalid {
+            origin: origin.to_string(),
+            key: key.to_string(),
+            reason: reason.to_string(),
+        };
+        if self.fetch.user_agent.trim().is_empty() {
+            return Err(invalid("fetch.user_agent", "must not be empty"));
+        }
+        if !(1..=600).contains(&self.fetch.timeout_secs) {
+            return Err(invalid("fetch.timeout_secs", "must be between 1 and 600"));
+        }
+        if !(1..=120).contains(&self.fetch.connect_timeout_secs) {
+            return Err(invalid(
+                "fetch.connect_timeout_secs",
+                "must be between 1 and 120",
+            ));
+        }
+        if self.fetch.max_body_bytes < 1024 {
+            return Err(invalid("fetch.max_body_bytes", "must be at least 1024"));
+        }
+        if self.fetch.max_redirects > 20 {
+            return Err(invalid("fetch.max_redirects", "must be at most 20"));
+        }
+        if !(1..=256).contains(&self.fetch.concurrency) {
+            return Err(invalid("fetch.concurrency", "must be between 1 and 256"));
+        }
+        if !(15..=4096).contains(&self.index.writer_memory_mb) {
+            return Err(invalid(
+                "index.writer_memory_mb",
+                "must be between 15 and 4096",
+            ));
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid("data_dir", "must not be empty"));
+        }
+        Ok(())
+    }
+
+    /// The config keys as `RADAR_*` variable names, e.g.
+    /// `RADAR_FETCH_TIMEOUT_SECS` for `fetch.timeout_secs`.
+    pub fn env_names() -> Vec<(String, Vec<String>)> {
+        let defaults = toml::Table::try_from(Config::default()).expect("defaults serialize");
+        let mut out = Vec::new();
+        collect_paths(&defaults, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+fn collect_paths(
+    table: &toml::Table,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(String, Vec<String>)>,
+) {
+    for (k, v) in table {
+        prefix.push(k.clone());
+        match v {
+            toml::Value::Table(t) => collect_paths(t, prefix, out),
+            _ => out.push((
+                format!("RADAR_{}", prefix.join("_").to_uppercase()),
+                prefix.clone(),
+            )),
+        }
+        prefix.pop();
+    }
+}
+
+/// Applies `RADAR_<SECTION>_<KEY>` variables. The value is read as a TOML
+/// value when it parses as one of the key's type, else as a string, so
+/// `RADAR_FETCH_TIMEOUT_SECS=5` and `RADAR_DATA_DIR=/var/lib/radar` both work.
+fn apply_env(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    let names = Config::env_names();
+    for (name, raw) in env {
+        if !name.starts_with("RADAR_") || NON_KEY_ENV.contains(&name.as_str()) {
+            continue;
+        }
+        let Some((_, path)) = names.iter().find(|(n, _)| *n == name) else {
+            tracing::warn!(variable = %name, "ignoring RADAR_* environment variable that names no config key");
+            continue;
+        };
+        let value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+            Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.clone())),
+            Err(_) => toml::Value::String(raw.clone()),
+        };
+        let mut cursor = &mut *table;
+        for part in &path[..path.len() - 1] {
+            let entry = cursor
+                .entry(part.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            cursor = match entry {
+                toml::Value::Table(t) => t,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        origin: name.clone(),
+                        key: path.join("."),
+                        reason: format!("`{part}` is not a table in the config file"),
+                    });
+                }
+            };
+        }
+        cursor.insert(path[path.len() - 1].clone(), value);
+        // Check now so the error names the variable, not "(environment)".
+        Config::from_table(table.clone(), &name)?;
+    }
+    Ok(())
+}
+
+fn absolutize(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        let joined = base.join(p);
+        std::path::absolute(&joined).unwrap_or(joined)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env() -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_toml_str("[fetch]\ntimeout_sec = 5\n", "t.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("timeout_sec"), "{msg}");
+        assert!(msg.contains("t.toml"), "{msg}");
+    }
+
+    #[test]
+    fn bad_value_is_named() {
+        let err = Config::from_toml_str("[fetch]\nconcurrency = 0\n", "t.toml").unwrap_err();
+        assert!(err.to_string().contains("fetch.concurrency"), "{err}");
+        let err =
+            Config::from_toml_str("[fetch]\ntimeout_secs = \"soon\"\n", "t.toml").unwrap_err();
+        assert!(err.to_string().contains("timeout_secs"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_file_and_is_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[fetch]\ntimeout_secs = 20\n").unwrap();
+        let env = vec![("RADAR_FETCH_TIMEOUT_SECS".to_string(), "7".to_string())];
+        let c = Config::load(Some(&path), env).unwrap();
+        assert_eq!(c.fetch.timeout_secs, 7);
+        let env = vec![("RADAR_FETCH_CONCURRENCY".to_string(), "0".to_string())];
+        let err = Config::load(Some(&path), env).unwrap_err().to_string();
+        assert!(err.contains("RADAR_FETCH_CONCURRENCY"), "{err}");
+        let env = vec![("RADAR_DATA_DIR".to_string(), "/var/lib/radar".to_string())];
+        let c = Config::load(Some(&path), env).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/var/lib/radar"));
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "data_dir = \"state\"\n").unwrap();
+        let c = Config::load(Some(&path), no_env()).unwrap();
+        assert_eq!(c.data_dir, dir.path().join("state"));
+        assert_eq!(c.sources.dir, dir.path().join("feeds"));
+    }
+}

@@ -1,0 +1,204 @@
+//! Parsed feed entries → [`ArticleDraft`]s: plain text, canonical URL, a
+//! stable deduplication key and a content hash. Pure.
+//!
+//! Keys are stable across polls by construction: the feed's own guid when it
+//! has one, else the canonical link, else a hash of the normalised content.
+//! A random id (feed-rs's fallback) never becomes a key.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::feed::SYNTHETIC_ID_PREFIX;
+use super::{html, urlnorm};
+
+/// One article as read from a source, before it meets the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDraft {
+    /// Deduplication key, unique within the source and stable across polls.
+    pub key: String,
+    /// The feed's own guid, when it had a real one.
+    pub guid: Option<String>,
+    /// The link as given (absolute).
+    pub url: Option<String>,
+    /// The link without tracking parameters and noise.
+    pub canonical_url: Option<String>,
+    /// Plain-text title.
+    pub title: String,
+    /// Author name(s).
+    pub author: Option<String>,
+    /// Publication date claimed by the source.
+    pub published: Option<DateTime<Utc>>,
+    /// Plain-text summary or teaser.
+    pub summary: Option<String>,
+    /// Plain-text body (the summary when the feed carries no content).
+    pub text: String,
+    /// Hash of the normalised title and text, hex.
+    pub content_hash: String,
+}
+
+impl ArticleDraft {
+    /// Builds a draft from plain fields (used by imports and tips). `key`
+    /// defaults to the canonical URL, then the content hash.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        guid: Option<String>,
+        url: Option<String>,
+        title: &str,
+        author: Option<String>,
+        published: Option<DateTime<Utc>>,
+        summary: Option<String>,
+        text: String,
+    ) -> ArticleDraft {
+        let title = html::normalize_whitespace(title).replace('\n', " ");
+        let canonical_url = url.as_deref().and_then(urlnorm::canonical);
+        let content_hash = content_hash(&title, &text);
+        let key = match (&guid, &canonical_url) {
+            (Some(g), _) => format!("guid:{g}"),
+            (None, Some(u)) => format!("url:{u}"),
+            (None, None) => format!("hash:{content_hash}"),
+        };
+        ArticleDraft {
+            key,
+            guid,
+            url,
+            canonical_url,
+            title,
+            author,
+            published,
+            summary,
+            text,
+            content_hash,
+        }
+    }
+}
+
+/// Hash of title and text after lower-casing and collapsing whitespace, so
+/// cosmetic changes (spacing, case) do not count as edits.
+pub fn content_hash(title: &str, text: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [title, "\u{1f}", text] {
+        for w in part.split_whitespace() {
+            h.update(w.to_lowercase().as_bytes());
+            h.update(b" ");
+        }
+    }
+    let d = h.finalize();
+    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Converts every entry of a parsed feed to a draft. Entries that share a
+/// guid (a real-world bug) keep their first key; later ones are told apart
+/// by link or position so no item is lost.
+pub fn drafts_from_feed(feed: &feed_rs::model::Feed) -> Vec<ArticleDraft> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(feed.entries.len());
+    for (i, e) in feed.entries.iter().enumerate() {
+        let mut d = draft_from_entry(e);
+        if !seen.insert(d.key.clone()) {
+            let suffix = d
+                .canonical_url
+                .clone()
+                .unwrap_or_else(|| format!("#{}", d.content_hash));
+            d.key = format!("{}|{}", d.key, suffix);
+            if !seen.insert(d.key.clone()) {
+                d.key = format!("{}|{i}", d.key);
+                seen.insert(d.key.clone());
+            }
+        }
+        out.push(d);
+    }
+    out
+}
+
+fn draft_from_entry(e: &feed_rs::model::Entry) -> ArticleDraft {
+    let guid = Some(e.id.trim())
+        .filter(|id| !id.is_empty() && !id.starts_with(SYNTHETIC_ID_PREFIX))
+        .map(str::to_string);
+    let url = e
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or(e.links.first())
+        .map(|l| l.href.trim().to_string())
+        .filter(|h| !h.is_empty());
+    let title = e
+        .title
+        .as_ref()
+        .map(|t| html::to_text(&t.content))
+        .unwrap_or_default();
+    let summary = e
+        .summary
+        .as_ref()
+        .map(|t| html::to_text(&t.content))
+        .filter(|s| !s.is_empty());
+    let content = e
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .map(html::to_text)
+        .filter(|s| !s.is_empty());
+    let text = content.or_else(|| summary.clone()).unwrap_or_default();
+    let author = Some(
+        e.authors
+            .iter()
+            .filter_map(|p| p.name.as_deref().map(str::trim))
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+    .filter(|s| !s.is_empty());
+    let title = if title.is_empty() {
+        // An untitled item still needs something to show: its first words.
+        text.split_whitespace()
+            .take(12)
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        title
+    };
+    ArticleDraft::new(
+        guid,
+        url,
+        &title,
+        author,
+        e.published.or(e.updated),
+        summary,
+        text,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_ignores_case_and_spacing() {
+        assert_eq!(
+            content_hash("Nieuw  project", "Tekst\nhier"),
+            content_hash("nieuw project", "tekst hier")
+        );
+        assert_ne!(content_hash("a", "b"), content_hash("a", "c"));
+    }
+
+    #[test]
+    fn keys_prefer_guid_then_link_then_hash() {
+        let d = ArticleDraft::new(Some("g1".into()), None, "T", None, None, None, "x".into());
+        assert_eq!(d.key, "guid:g1");
+        let d = ArticleDraft::new(
+            None,
+            Some("https://a.nl/x?utm_source=y".into()),
+            "T",
+            None,
+            None,
+            None,
+            "x".into(),
+        );
+        assert_eq!(d.key, "url:https://a.nl/x");
+        let d1 = ArticleDraft::new(None, None, "T", None, None, None, "x".into());
+        let d2 = ArticleDraft::new(None, None, "T", None, None, None, "x".into());
+        assert_eq!(d1.key, d2.key);
+        assert!(d1.key.starts_with("hash:"));
+    }
+}

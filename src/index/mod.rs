@@ -1,0 +1,329 @@
+//! The tantivy search index: derived from the store, rebuildable at any
+//! time. Only this module speaks tantivy.
+//!
+//! This module owns the schema and resolves field handles once. Documents
+//! carry a stored, indexed `id` (the store's article id); an update is
+//! "delete the id term, add the document". Text is analysed with the Dutch
+//! analyzer of [`crate::text`] at index time and (in query mode) at query
+//! time. Article text is not stored here: snippets are cut from the store's
+//! text, which keeps the index small.
+
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{Query, QueryParser};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+
+use crate::store::Article;
+use crate::text::{ANALYZER, DutchTokenizer, Mode};
+
+/// An index error with context.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// Tantivy failed.
+    #[error("search index: {context}: {source}")]
+    Tantivy {
+        /// What we were doing.
+        context: String,
+        /// The tantivy error.
+        source: tantivy::TantivyError,
+    },
+    /// Another process holds the index writer.
+    #[error("search index at {0} is locked by another radar process (index_locked)")]
+    Locked(String),
+    /// The index was opened read-only.
+    #[error("search index was opened read-only")]
+    ReadOnly,
+}
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+fn ctx<T>(r: tantivy::Result<T>, what: &str) -> Result<T> {
+    r.map_err(|source| IndexError::Tantivy {
+        context: what.to_string(),
+        source,
+    })
+}
+
+/// Field handles, resolved once.
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    source: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", text.clone()),
+        summary: b.add_text_field("summary", text.clone()),
+        body: b.add_text_field("body", text),
+        source: b.add_text_field("source", STRING),
+    };
+    (b.build(), fields)
+}
+
+/// One search hit: the article id and its relevance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Store id of the article.
+    pub id: i64,
+    /// BM25 relevance.
+    pub score: f32,
+}
+
+/// A highlighted excerpt: plain text plus byte ranges of the matches.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Snippet {
+    /// Plain-text excerpt.
+    pub text: String,
+    /// Byte ranges in `text` that matched the query.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The excerpt with matches wrapped in `open`/`close` (e.g. ANSI bold).
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 16);
+        let mut last = 0;
+        for &(a, b) in &self.highlights {
+            out.push_str(&self.text[last..a]);
+            out.push_str(open);
+            out.push_str(&self.text[a..b]);
+            out.push_str(close);
+            last = b;
+        }
+        out.push_str(&self.text[last..]);
+        out
+    }
+}
+
+/// A parsed query, reusable for searching and snippets.
+pub struct ParsedQuery {
+    query: Box<dyn Query>,
+}
+
+/// The search index.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    fields: Fields,
+    parser: QueryParser,
+}
+
+impl SearchIndex {
+    /// Opens or creates the index in `dir`. With `writable`, takes the one
+    /// writer lock; a second writing process gets [`IndexError::Locked`].
+    pub fn open(dir: &Path, writable: bool, writer_memory_mb: usize) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir).map_err(|e| IndexError::Tantivy {
+            context: format!("creating {}", dir.display()),
+            source: e.into(),
+        })?;
+        let (schema, fields) = schema();
+        let mmap = ctx(
+            tantivy::directory::MmapDirectory::open(dir).map_err(tantivy::TantivyError::from),
+            "opening index directory",
+        )?;
+        let index = ctx(Index::open_or_create(mmap, schema.clone()), "opening index")?;
+        index.tokenizers().register(
+            ANALYZER,
+            TextAnalyzer::from(DutchTokenizer::new(Mode::Index)),
+        );
+        let writer = if writable {
+            match index.writer_with_num_threads(1, writer_memory_mb * 1024 * 1024) {
+                Ok(w) => Some(w),
+                Err(tantivy::TantivyError::LockFailure(..)) => {
+                    return Err(IndexError::Locked(dir.display().to_string()));
+                }
+                Err(e) => return ctx(Err(e), "opening index writer"),
+            }
+        } else {
+            None
+        };
+        let reader = ctx(
+            index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into(),
+            "opening index reader",
+        )?;
+        let query_tokenizers = TokenizerManager::default();
+        query_tokenizers.register(
+            ANALYZER,
+            TextAnalyzer::from(DutchTokenizer::new(Mode::Query)),
+        );
+        let mut parser = QueryParser::new(
+            schema,
+            vec![fields.title, fields.summary, fields.body],
+            query_tokenizers,
+        );
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(fields.title, 2.5);
+        parser.set_field_boost(fields.summary, 1.5);
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer,
+            fields,
+            parser,
+        })
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter> {
+        self.writer.as_mut().ok_or(IndexError::ReadOnly)
+    }
+
+    /// Adds or replaces articles (delete by id, then add). Not visible until
+    /// [`SearchIndex::commit`].
+    pub fn upsert(&mut self, articles: &[Article]) -> Result<()> {
+        let f = self.fields;
+        let w = self.writer()?;
+        for a in articles {
+            w.delete_term(Term::from_field_u64(f.id, a.id as u64));
+            ctx(
+                w.add_document(doc!(
+                    f.id => a.id as u64,
+                    f.title => a.title.as_str(),
+                    f.summary => a.summary.as_deref().unwrap_or(""),
+                    f.body => a.text.as_str(),
+                    f.source => a.source_id.as_str(),
+                )),
+                "adding document",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        ctx(
+            self.writer()?.delete_all_documents().map(|_| ()),
+            "clearing index",
+        )
+    }
+
+    /// Commits pending changes and makes them visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        ctx(self.writer()?.commit().map(|_| ()), "committing")?;
+        ctx(self.reader.reload(), "reloading reader")
+    }
+
+    /// Number of searchable documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Parses a user query leniently: syntax errors never fail a search,
+    /// the parseable part is used.
+    pub fn parse(&self, query: &str) -> ParsedQuery {
+        let (query, _errors) = self.parser.parse_query_lenient(query);
+        ParsedQuery { query }
+    }
+
+    /// The best `limit` hits after skipping `offset`.
+    pub fn search(&self, q: &ParsedQuery, limit: usize, offset: usize) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let top = ctx(
+            searcher.search(
+                &q.query,
+                &TopDocs::with_limit(limit.max(1)).and_offset(offset),
+            ),
+            "searching",
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = ctx(searcher.doc(addr), "reading hit")?;
+            if let Some(id) = d.get_first(self.fields.id).and_then(|v| v.as_u64()) {
+                hits.push(Hit {
+                    id: id as i64,
+                    score,
+                });
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Total number of matching documents.
+    pub fn count(&self, q: &ParsedQuery) -> Result<usize> {
+        ctx(
+            self.reader
+                .searcher()
+                .search(&q.query, &tantivy::collector::Count),
+            "counting",
+        )
+    }
+
+    /// A snippet of `text` around the query's matches (falls back to the
+    /// start of the text when nothing in it matches).
+    pub fn snippet(&self, q: &ParsedQuery, text: &str, max_chars: usize) -> Snippet {
+        let searcher = self.reader.searcher();
+        let Ok(mut generator) = SnippetGenerator::create(&searcher, &*q.query, self.fields.body)
+        else {
+            return lead(text, max_chars);
+        };
+        generator.set_max_num_chars(max_chars);
+        let s = generator.snippet(text);
+        if s.is_empty() {
+            return lead(text, max_chars);
+        }
+        let fragment = s.fragment().to_string();
+        let highlights = s.highlighted().iter().map(|r| (r.start, r.end)).collect();
+        Snippet {
+            text: fragment.replace('\n', " "),
+            highlights,
+        }
+    }
+
+    /// Whether the index directory holds a tantivy index at all.
+    pub fn exists(dir: &Path) -> bool {
+        Index::exists(&match tantivy::directory::MmapDirectory::open(dir) {
+            Ok(d) => d,
+            Err(_) => return false,
+        })
+        .unwrap_or(false)
+    }
+
+    /// The underlying tantivy index (benchmarks, tools).
+    pub fn raw(&self) -> &Index {
+        &self.index
+    }
+}
+
+/// The first `max_chars` characters of `text`, cut at a word boundary.
+pub fn lead(text: &str, max_chars: usize) -> Snippet {
+    let flat = text.replace('\n', " ");
+    if flat.chars().count() <= max_chars {
+        return Snippet {
+            text: flat,
+            highlights: vec![],
+        };
+    }
+    let mut end = flat
+        .char_indices()
+        .nth(max_chars)
+        .map(|(i, _)| i)
+        .unwrap_or(flat.len());
+    if let Some(space) = flat[..end].rfind(' ') {
+        end = space;
+    }
+    Snippet {
+        text: format!("{}…", &flat[..end]),
+        highlights: vec![],
+    }
+}

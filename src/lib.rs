@@ -1,0 +1,30 @@
+//! radar reads Dutch zorg-en-welzijn media so that advisors of the Actie
+//! Leer Netwerk don't have to, and finds the initiatives worth a phone call
+//! (Koploper leads).
+//!
+//! The pipeline, stage by stage (see ARCHITECTURE.md):
+//!
+//! ```text
+//! config + sources → fetch → extract → store (SQLite, the truth) → index (tantivy, derived)
+//!                                                      └──────────────→ search, show, CLI
+//! ```
+//!
+//! * [`config`]: `config.toml` + `RADAR_*` → validated settings.
+//! * [`sources`]: `feeds/*.toml` → validated sources.
+//! * [`fetch`]: polite HTTP and local files → [`fetch::FetchOutcome`].
+//! * [`extract`]: bytes → [`extract::ArticleDraft`]s (decode, repair, parse, clean).
+//! * [`store`]: SQLite; only it speaks SQL.
+//! * [`index`]: tantivy; only it speaks tantivy. [`text`] is its Dutch analyzer.
+//! * [`pipeline`]: one refresh, top to bottom.
+//! * [`cli`]: the commands; the binary only calls [`cli::main`].
+
+pub mod cli;
+pub mod config;
+pub mod extract;
+pub mod fetch;
+pub mod import;
+pub mod index;
+pub mod pipeline;
+pub mod sources;
+pub mod store;
+pub mod text;

@@ -1,0 +1,5 @@
+//! The `radar` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    radar::cli::main()
+}

@@ -1,0 +1,262 @@
+//! One refresh of one source, top to bottom: load its fetch state → fetch
+//! with the stored validators → if modified: parse, build drafts, upsert
+//! into the store → record the outcome on the source. After a batch, the
+//! articles the index does not have yet are indexed and committed, and only
+//! then flagged as indexed in the store.
+//!
+//! A failing source is data: its outcome is recorded and the batch goes on.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::extract::feed::{FeedError, parse_feed};
+use crate::extract::{ArticleDraft, drafts_from_feed};
+use crate::fetch::{ErrorKind, FetchOutcome, Fetcher};
+use crate::index::SearchIndex;
+use crate::sources::{Location, Source};
+use crate::store::{FetchRecord, FetchState, Store, StoreError};
+
+/// What a refresh did to one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    /// Source id.
+    pub source: String,
+    /// Source name.
+    pub name: String,
+    /// `ok`, `not_modified`, `unchanged`, or an error kind.
+    pub outcome: String,
+    /// HTTP status when there was one.
+    pub http_status: Option<u16>,
+    /// New articles.
+    pub new: usize,
+    /// Articles changed in place.
+    pub updated: usize,
+    /// Articles seen again.
+    pub unchanged: usize,
+    /// What went wrong, for failures.
+    pub error: Option<String>,
+    /// Wall time.
+    pub elapsed_ms: u64,
+}
+
+impl SourceReport {
+    /// Whether this source failed.
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// Errors that stop a whole run (not a single source).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] crate::index::IndexError),
+}
+
+/// The result of parsing fetched bytes.
+enum Parsed {
+    Drafts(Vec<ArticleDraft>, Option<FetchState>),
+    Failed(ErrorKind, String),
+}
+
+fn parse(
+    body: &[u8],
+    content_type: Option<&str>,
+    base: Option<&str>,
+) -> Result<Vec<ArticleDraft>, (ErrorKind, String)> {
+    match parse_feed(body, content_type, base) {
+        Ok(p) => Ok(drafts_from_feed(&p.feed)),
+        Err(FeedError::Empty) => Err((
+            ErrorKind::EmptyResponse,
+            "the response body is empty".into(),
+        )),
+        Err(FeedError::NotAFeed { alternates }) => {
+            let hint = if alternates.is_empty() {
+                "the page advertises no feed links".to_string()
+            } else {
+                format!("the page advertises these feeds: {}", alternates.join(", "))
+            };
+            Err((
+                ErrorKind::NotAFeed,
+                format!("not a feed (HTML or other document); {hint}"),
+            ))
+        }
+        Err(e @ FeedError::Parse { .. }) => Err((ErrorKind::Parse, e.to_string())),
+    }
+}
+
+fn body_hash(body: &[u8]) -> String {
+    let d = Sha256::digest(body);
+    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Fetches the given sources (at most `concurrency` at a time), stores what
+/// they yield, records every outcome and indexes the new articles.
+/// `progress` is called once per finished source.
+pub async fn refresh(
+    store: &mut Store,
+    index: &mut SearchIndex,
+    fetcher: &Fetcher,
+    sources: &[Source],
+    concurrency: usize,
+    mut progress: impl FnMut(&SourceReport),
+) -> Result<Vec<SourceReport>, PipelineError> {
+    store.sync_sources(sources)?;
+    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.enabled) {
+        let state = store.fetch_state(&s.id)?;
+        let fetcher = fetcher.clone();
+        let location = s.location.clone();
+        let limit = limit.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let started = (Utc::now(), Instant::now());
+            let outcome = fetcher.fetch(&location, &state).await;
+            let base = match (&outcome, &location) {
+                (
+                    FetchOutcome::Fresh {
+                        final_url: Some(u), ..
+                    },
+                    _,
+                ) => Some(u.clone()),
+                (_, Location::Http(u)) => Some(u.to_string()),
+                _ => None,
+            };
+            // Parsing big documents is CPU work: keep it off the I/O threads.
+            let parsed = tokio::task::spawn_blocking(move || match outcome {
+                FetchOutcome::Fresh {
+                    body,
+                    content_type,
+                    etag,
+                    last_modified,
+                    status,
+                    ..
+                } => {
+                    let hash = body_hash(&body);
+                    if state.body_hash.as_deref() == Some(hash.as_str()) {
+                        return (None, Some(status), Some("unchanged"));
+                    }
+                    let new_state = FetchState {
+                        etag,
+                        last_modified,
+                        body_hash: Some(hash),
+                    };
+                    match parse(&body, content_type.as_deref(), base.as_deref()) {
+                        Ok(d) => (Some(Parsed::Drafts(d, Some(new_state))), Some(status), None),
+                        Err((k, m)) => (Some(Parsed::Failed(k, m)), Some(status), None),
+                    }
+                }
+                FetchOutcome::NotModified { status } => (None, Some(status), Some("not_modified")),
+                FetchOutcome::Failed(f) => {
+                    (Some(Parsed::Failed(f.kind, f.message)), f.http_status, None)
+                }
+            })
+            .await
+            .unwrap_or_else(|e| {
+                (
+                    Some(Parsed::Failed(
+                        ErrorKind::Other,
+                        format!("parser crashed: {e}"),
+                    )),
+                    None,
+                    None,
+                )
+            });
+            (i, started, parsed)
+        });
+    }
+    let mut reports = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((i, (started_at, t0), (parsed, http_status, quiet))) = joined else {
+            continue;
+        };
+        let s = &sources[i];
+        let mut rec = FetchRecord {
+            started_at,
+            elapsed_ms: 0,
+            outcome: quiet.unwrap_or("ok").to_string(),
+            http_status,
+            error: None,
+            state: None,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+        };
+        match parsed {
+            Some(Parsed::Drafts(drafts, state)) => {
+                let st = tokio::task::block_in_place(|| store.upsert_articles(&s.id, &drafts))?;
+                rec.new = st.new;
+                rec.updated = st.updated;
+                rec.unchanged = st.unchanged;
+                rec.state = state;
+            }
+            Some(Parsed::Failed(kind, message)) => {
+                rec.outcome = kind.as_str().to_string();
+                rec.error = Some(message);
+            }
+            None => {}
+        }
+        rec.elapsed_ms = t0.elapsed().as_millis() as u64;
+        tokio::task::block_in_place(|| store.record_fetch(&s.id, &rec))?;
+        if let Some(e) = &rec.error {
+            tracing::warn!(source = %s.id, outcome = %rec.outcome, error = %e, "source failed");
+        }
+        let report = SourceReport {
+            source: s.id.clone(),
+            name: s.name.clone(),
+            outcome: rec.outcome,
+            http_status: rec.http_status,
+            new: rec.new,
+            updated: rec.updated,
+            unchanged: rec.unchanged,
+            error: rec.error,
+            elapsed_ms: rec.elapsed_ms,
+        };
+        progress(&report);
+        reports.push(report);
+    }
+    reports.sort_by_key(|r| sources.iter().position(|s| s.id == r.source));
+    tokio::task::block_in_place(|| index_pending(store, index))?;
+    Ok(reports)
+}
+
+/// Indexes every article the store has not seen committed to the index,
+/// in batches; returns how many were indexed. Idempotent: safe after a
+/// crash between the store and the index commits.
+pub fn index_pending(store: &mut Store, index: &mut SearchIndex) -> Result<usize, PipelineError> {
+    const BATCH: usize = 2000;
+    let mut total = 0;
+    loop {
+        let batch = store.unindexed(BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        index.upsert(&batch)?;
+        index.commit()?;
+        let ids: Vec<i64> = batch.iter().map(|a| a.id).collect();
+        store.mark_indexed(&ids)?;
+        total += batch.len();
+        if batch.len() < BATCH {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Rebuilds the index from the store.
+pub fn reindex(store: &mut Store, index: &mut SearchIndex) -> Result<usize, PipelineError> {
+    index.clear()?;
+    index.commit()?;
+    store.mark_all_unindexed()?;
+    index_pending(store, index)
+}

@@ -1,0 +1,331 @@
+//! What to watch: `[[source]]` entries from `*.toml` source lists in, a
+//! validated list of [`Source`]s out.
+//!
+//! A source list is strict TOML: unknown keys, duplicate ids and URLs with
+//! schemes other than http(s) (or local files, when allowed) are refused
+//! with the file, the entry and the key. This module reads files but never
+//! fetches anything.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of source this is; later kinds (pages, mailboxes) join here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// An RSS, Atom or JSON feed.
+    Feed,
+}
+
+impl SourceKind {
+    /// The name used in files and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+        }
+    }
+}
+
+/// Where a source's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An http(s) URL.
+    Http(url::Url),
+    /// A local file (offline samples, tests).
+    File(PathBuf),
+}
+
+impl Location {
+    /// The location as stored and shown: the URL, or the absolute path.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Http(u) => u.to_string(),
+            Location::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// One validated source.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Stable id (lowercase letters, digits, `-`, `_`).
+    pub id: String,
+    /// Human name, shown to advisors.
+    pub name: String,
+    /// Where to fetch it.
+    pub location: Location,
+    /// The kind of source.
+    pub kind: SourceKind,
+    /// Free tags such as `sector:vvt`, `region:limburg`, `outlet:vakmedia`.
+    pub tags: Vec<String>,
+    /// Disabled sources are kept but not fetched.
+    pub enabled: bool,
+    /// The file this entry came from.
+    pub origin: PathBuf,
+}
+
+/// Why a source list was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SourcesError {
+    /// The folder or a file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Read {
+        /// File or folder.
+        path: PathBuf,
+        /// The I/O error.
+        message: String,
+    },
+    /// TOML syntax, an unknown key or a wrongly typed value.
+    #[error("invalid source list {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (names key and line).
+        message: String,
+    },
+    /// A well-formed entry with an unacceptable value.
+    #[error("invalid source list {path}: source `{id}`: key `{key}`: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The entry's id (or its position when the id itself is bad).
+        id: String,
+        /// The key at fault.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    source: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: String,
+    name: String,
+    url: String,
+    kind: SourceKind,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Reads every `*.toml` file directly in `dir` (sorted by name) and returns
+/// all sources. Ids must be unique across files.
+pub fn load_dir(dir: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| SourcesError::Read {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut all = Vec::new();
+    for f in files {
+        all.extend(load_file(&f, allow_files)?);
+    }
+    check_unique(&all)?;
+    Ok(all)
+}
+
+/// Reads one source list file.
+pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SourcesError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| SourcesError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::with_capacity(raw.source.len());
+    for (i, r) in raw.source.into_iter().enumerate() {
+        let invalid = |id: &str, key: &str, reason: String| SourcesError::Invalid {
+            path: path.to_path_buf(),
+            id: id.to_string(),
+            key: key.to_string(),
+            reason,
+        };
+        if !valid_id(&r.id) {
+            return Err(invalid(
+                &format!("#{}", i + 1),
+                "id",
+                format!(
+                    "{:?} is not a valid id (use lowercase letters, digits, '-' and '_')",
+                    r.id
+                ),
+            ));
+        }
+        if r.name.trim().is_empty() {
+            return Err(invalid(&r.id, "name", "must not be empty".into()));
+        }
+        let location = parse_location(&r.url, base, allow_files)
+            .map_err(|reason| invalid(&r.id, "url", reason))?;
+        out.push(Source {
+            id: r.id,
+            name: r.name,
+            location,
+            kind: r.kind,
+            tags: r.tags,
+            enabled: r.enabled,
+            origin: path.to_path_buf(),
+        });
+    }
+    check_unique(&out)?;
+    Ok(out)
+}
+
+fn check_unique(sources: &[Source]) -> Result<(), SourcesError> {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for s in sources {
+        if let Some(first) = seen.insert(&s.id, &s.origin) {
+            return Err(SourcesError::Invalid {
+                path: s.origin.clone(),
+                id: s.id.clone(),
+                key: "id".into(),
+                reason: format!("duplicate id (also defined in {})", first.display()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `id` is a valid source id.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Turns the `url` of an entry into a [`Location`]: http(s) URLs as they
+/// are, `file://` URLs and plain paths (relative to the list's folder) as
+/// files when `allow_files`. Anything else is refused.
+pub fn parse_location(raw: &str, base: &Path, allow_files: bool) -> Result<Location, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("must not be empty".into());
+    }
+    let has_scheme = raw.split_once(':').is_some_and(|(s, _)| {
+        s.len() > 1
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+    });
+    if has_scheme {
+        let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not a valid URL: {e}"))?;
+        return match url.scheme() {
+            "http" | "https" => {
+                if !url.username().is_empty() || url.password().is_some() {
+                    return Err("credentials in the URL are not allowed".into());
+                }
+                if url.host_str().is_none_or(str::is_empty) {
+                    return Err("the URL has no host".into());
+                }
+                Ok(Location::Http(url))
+            }
+            "file" if allow_files => url
+                .to_file_path()
+                .map(Location::File)
+                .map_err(|_| format!("{raw:?} is not a usable file URL")),
+            "file" => Err("local files are not allowed (set sources.allow_files = true)".into()),
+            other => Err(format!(
+                "scheme `{other}` is not supported (use http or https)"
+            )),
+        };
+    }
+    if !allow_files {
+        return Err("local files are not allowed (set sources.allow_files = true)".into());
+    }
+    let p = Path::new(raw);
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
+    Ok(Location::File(std::path::absolute(&p).unwrap_or(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn refuses_bad_schemes_and_credentials() {
+        let base = Path::new("/tmp");
+        for bad in [
+            "ftp://x.nl/feed",
+            "gopher://x",
+            "javascript:alert(1)",
+            "data:text/xml,<rss/>",
+        ] {
+            assert!(parse_location(bad, base, true).is_err(), "{bad}");
+        }
+        assert!(parse_location("https://u:p@x.nl/feed", base, true).is_err());
+        assert!(parse_location("feeds/a.xml", base, false).is_err());
+        assert_eq!(
+            parse_location("https://www.skipr.nl/feed", base, false).unwrap(),
+            Location::Http(url::Url::parse("https://www.skipr.nl/feed").unwrap())
+        );
+        assert_eq!(
+            parse_location("samples/a.rss", base, true).unwrap(),
+            Location::File(PathBuf::from("/tmp/samples/a.rss"))
+        );
+    }
+
+    #[test]
+    fn names_file_entry_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "a.toml",
+            "[[source]]\nid = \"x\"\nname = \"X\"\nurl = \"ftp://x.nl\"\nkind = \"feed\"\n",
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(
+            err.contains("a.toml") && err.contains("`x`") && err.contains("url"),
+            "{err}"
+        );
+
+        let p = write(
+            dir.path(),
+            "b.toml",
+            "[[source]]\nid = \"y\"\nname = \"Y\"\nurl = \"https://y.nl\"\nkind = \"feed\"\ncolour = 1\n",
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_across_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry =
+            "[[source]]\nid = \"x\"\nname = \"X\"\nurl = \"https://x.nl/f\"\nkind = \"feed\"\n";
+        write(dir.path(), "a.toml", entry);
+        write(dir.path(), "b.toml", entry);
+        let err = load_dir(dir.path(), true).unwrap_err().to_string();
+        assert!(err.contains("duplicate id"), "{err}");
+    }
+}

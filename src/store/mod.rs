@@ -1,0 +1,744 @@
+//! SQLite, the source of truth: sources with their fetch state, articles,
+//! the fetch log. Only this module speaks SQL.
+//!
+//! The database runs in WAL mode with embedded, append-only migrations
+//! (`PRAGMA user_version` counts how many ran). Articles carry an `indexed`
+//! flag that is cleared on every change and set only after the search index
+//! has committed them, so a crash between the two commits is repaired by the
+//! next run indexing whatever is still unflagged.
+
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::extract::ArticleDraft;
+use crate::sources::Source;
+
+/// A store error, with what we were doing.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {context}: {source}")]
+pub struct StoreError {
+    context: String,
+    #[source]
+    source: rusqlite::Error,
+}
+
+/// Result alias for store calls.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+trait Context<T> {
+    fn ctx(self, what: &str) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
+    fn ctx(self, what: &str) -> Result<T> {
+        self.map_err(|source| StoreError {
+            context: what.to_string(),
+            source,
+        })
+    }
+}
+
+/// Append-only: never edit a migration that has shipped; add a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sources (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    url              TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    tags             TEXT NOT NULL DEFAULT '[]',
+    enabled          INTEGER NOT NULL DEFAULT 1,
+    etag             TEXT,
+    last_modified    TEXT,
+    body_hash        TEXT,
+    last_status      TEXT,
+    last_http_status INTEGER,
+    last_fetch_at    TEXT,
+    last_success_at  TEXT,
+    error_count      INTEGER NOT NULL DEFAULT 0,
+    last_error_kind  TEXT,
+    last_error       TEXT,
+    created_at       TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id            INTEGER PRIMARY KEY,
+    source_id     TEXT NOT NULL REFERENCES sources(id),
+    key           TEXT NOT NULL,
+    guid          TEXT,
+    url           TEXT,
+    canonical_url TEXT,
+    title         TEXT NOT NULL,
+    author        TEXT,
+    published     TEXT,
+    first_seen    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    summary       TEXT,
+    text          TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    indexed       INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX articles_source_key ON articles(source_id, key);
+CREATE INDEX articles_source_canonical ON articles(source_id, canonical_url);
+CREATE INDEX articles_source_hash ON articles(source_id, content_hash);
+CREATE INDEX articles_unindexed ON articles(indexed) WHERE indexed = 0;
+CREATE INDEX articles_first_seen ON articles(first_seen);
+CREATE TABLE fetch_log (
+    id          INTEGER PRIMARY KEY,
+    source_id   TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    elapsed_ms  INTEGER NOT NULL,
+    outcome     TEXT NOT NULL,
+    http_status INTEGER,
+    new         INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    unchanged   INTEGER NOT NULL DEFAULT 0,
+    error       TEXT
+);
+CREATE INDEX fetch_log_source ON fetch_log(source_id, started_at);
+"#];
+
+/// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+}
+
+/// Stored fetch state of a source: what the next request needs.
+#[derive(Debug, Clone, Default)]
+pub struct FetchState {
+    /// ETag exactly as the server sent it.
+    pub etag: Option<String>,
+    /// Last-Modified exactly as the server sent it.
+    pub last_modified: Option<String>,
+    /// Hash of the last body we processed.
+    pub body_hash: Option<String>,
+}
+
+/// What one refresh of one source did, for the source row and the log.
+#[derive(Debug, Clone)]
+pub struct FetchRecord {
+    /// When the refresh started.
+    pub started_at: DateTime<Utc>,
+    /// How long it took.
+    pub elapsed_ms: u64,
+    /// `ok`, `not_modified`, `unchanged` or an error kind.
+    pub outcome: String,
+    /// HTTP status, when there was a response.
+    pub http_status: Option<u16>,
+    /// The error message, for failures.
+    pub error: Option<String>,
+    /// New validators to store (only on success).
+    pub state: Option<FetchState>,
+    /// Articles inserted.
+    pub new: usize,
+    /// Articles changed in place.
+    pub updated: usize,
+    /// Articles seen again unchanged.
+    pub unchanged: usize,
+}
+
+/// A source as stored, with its last outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// URL or path.
+    pub url: String,
+    /// Kind (`feed`, `import`).
+    pub kind: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Whether it is fetched.
+    pub enabled: bool,
+    /// Last outcome (`ok`, `not_modified`, an error kind), if fetched.
+    pub last_status: Option<String>,
+    /// Last HTTP status.
+    pub last_http_status: Option<u16>,
+    /// Last attempt.
+    pub last_fetch_at: Option<String>,
+    /// Last successful fetch.
+    pub last_success_at: Option<String>,
+    /// Consecutive failures.
+    pub error_count: u32,
+    /// Kind of the last error.
+    pub last_error_kind: Option<String>,
+    /// Message of the last error.
+    pub last_error: Option<String>,
+    /// Articles stored for this source.
+    pub articles: u64,
+}
+
+/// An article as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// Store id, also the id in the search index and the CLI.
+    pub id: i64,
+    /// Source id.
+    pub source_id: String,
+    /// Source name.
+    pub source_name: String,
+    /// Deduplication key.
+    pub key: String,
+    /// Feed guid.
+    pub guid: Option<String>,
+    /// Link.
+    pub url: Option<String>,
+    /// Canonical link.
+    pub canonical_url: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Author.
+    pub author: Option<String>,
+    /// Claimed publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// When radar first stored it.
+    pub first_seen: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Plain-text summary.
+    pub summary: Option<String>,
+    /// Plain-text body.
+    pub text: String,
+    /// Content hash.
+    pub content_hash: String,
+}
+
+/// Counts from storing a batch of drafts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertStats {
+    /// Inserted.
+    pub new: usize,
+    /// Changed in place.
+    pub updated: usize,
+    /// Seen again, unchanged.
+    pub unchanged: usize,
+}
+
+const ARTICLE_COLS: &str = "a.id, a.source_id, s.name, a.key, a.guid, a.url, a.canonical_url, a.title, \
+     a.author, a.published, a.first_seen, a.updated_at, a.summary, a.text, a.content_hash";
+
+fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
+    Ok(Article {
+        id: r.get(0)?,
+        source_id: r.get(1)?,
+        source_name: r.get(2)?,
+        key: r.get(3)?,
+        guid: r.get(4)?,
+        url: r.get(5)?,
+        canonical_url: r.get(6)?,
+        title: r.get(7)?,
+        author: r.get(8)?,
+        published: parse_ts(r.get(9)?),
+        first_seen: parse_ts(r.get(10)?).unwrap_or_default(),
+        updated_at: parse_ts(r.get(11)?).unwrap_or_default(),
+        summary: r.get(12)?,
+        text: r.get(13)?,
+        content_hash: r.get(14)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).ctx(&format!("opening {}", path.display()))?;
+        Self::init(conn)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory().ctx("opening in-memory database")?)
+    }
+
+    fn init(conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .ctx("setting busy timeout")?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .ctx("enabling WAL")?;
+        // NORMAL loses at most the last transactions on power failure;
+        // everything fetched can be fetched again.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .ctx("setting synchronous")?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .ctx("enabling foreign keys")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: usize = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("reading schema version")?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction().ctx("starting migration")?;
+            tx.execute_batch(sql).ctx(&format!("migration {}", i + 1))?;
+            tx.pragma_update(None, "user_version", i + 1)
+                .ctx("recording schema version")?;
+            tx.commit().ctx("committing migration")?;
+        }
+        Ok(())
+    }
+
+    /// Inserts or updates configured sources (fetch state is kept).
+    pub fn sync_sources(&mut self, sources: &[Source]) -> Result<()> {
+        let now = ts(Utc::now());
+        let tx = self.conn.transaction().ctx("starting source sync")?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO sources (id, name, url, kind, tags, enabled, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url,
+                        kind = excluded.kind, tags = excluded.tags, enabled = excluded.enabled",
+                )
+                .ctx("preparing source sync")?;
+            for s in sources {
+                let tags = serde_json::to_string(&s.tags).unwrap_or_else(|_| "[]".into());
+                stmt.execute(params![
+                    s.id,
+                    s.name,
+                    s.location.display(),
+                    s.kind.as_str(),
+                    tags,
+                    s.enabled,
+                    now
+                ])
+                .ctx(&format!("syncing source {}", s.id))?;
+            }
+        }
+        tx.commit().ctx("committing source sync")
+    }
+
+    /// Makes sure a pseudo-source for imported articles exists.
+    pub fn ensure_import_source(&mut self, id: &str, name: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO sources (id, name, url, kind, created_at) VALUES (?1, ?2, '', 'import', ?3)
+                 ON CONFLICT(id) DO NOTHING",
+                params![id, name, ts(Utc::now())],
+            )
+            .ctx("creating import source")?;
+        Ok(())
+    }
+
+    /// The stored validators and body hash of a source.
+    pub fn fetch_state(&self, source_id: &str) -> Result<FetchState> {
+        self.conn
+            .query_row(
+                "SELECT etag, last_modified, body_hash FROM sources WHERE id = ?1",
+                [source_id],
+                |r| {
+                    Ok(FetchState {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                        body_hash: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .ctx("reading fetch state")
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Records the outcome of one refresh on the source and in the log.
+    pub fn record_fetch(&mut self, source_id: &str, rec: &FetchRecord) -> Result<()> {
+        let tx = self.conn.transaction().ctx("starting fetch record")?;
+        let now = ts(Utc::now());
+        let failed = rec.error.is_some();
+        tx.execute(
+            "UPDATE sources SET last_status = ?2, last_http_status = ?3, last_fetch_at = ?4,
+                last_success_at = CASE WHEN ?5 THEN last_success_at ELSE ?4 END,
+                error_count = CASE WHEN ?5 THEN error_count + 1 ELSE 0 END,
+                last_error_kind = CASE WHEN ?5 THEN ?2 ELSE last_error_kind END,
+                last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
+             WHERE id = ?1",
+            params![
+                source_id,
+                rec.outcome,
+                rec.http_status,
+                now,
+                failed,
+                rec.error
+            ],
+        )
+        .ctx("updating source outcome")?;
+        if let Some(st) = &rec.state {
+            tx.execute(
+                "UPDATE sources SET etag = ?2, last_modified = ?3, body_hash = ?4 WHERE id = ?1",
+                params![source_id, st.etag, st.last_modified, st.body_hash],
+            )
+            .ctx("updating validators")?;
+        }
+        tx.execute(
+            "INSERT INTO fetch_log (source_id, started_at, elapsed_ms, outcome, http_status, new, updated, unchanged, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                source_id,
+                ts(rec.started_at),
+                rec.elapsed_ms as i64,
+                rec.outcome,
+                rec.http_status,
+                rec.new as i64,
+                rec.updated as i64,
+                rec.unchanged as i64,
+                rec.error
+            ],
+        )
+        .ctx("writing fetch log")?;
+        tx.commit().ctx("committing fetch record")
+    }
+
+    /// Stores drafts for one source in one transaction, deduplicating by
+    /// key (guid), then canonical URL, then content hash. A match whose
+    /// title or text changed is updated in place (and marked for
+    /// re-indexing); an identical one is counted as unchanged.
+    pub fn upsert_articles(
+        &mut self,
+        source_id: &str,
+        drafts: &[ArticleDraft],
+    ) -> Result<UpsertStats> {
+        let now = ts(Utc::now());
+        let tx = self.conn.transaction().ctx("starting article upsert")?;
+        let mut stats = UpsertStats::default();
+        {
+            let mut by_key = tx
+                .prepare_cached(
+                    "SELECT id, content_hash FROM articles WHERE source_id = ?1 AND key = ?2",
+                )
+                .ctx("preparing lookup")?;
+            let mut by_url = tx
+                .prepare_cached(
+                    "SELECT id, content_hash FROM articles WHERE source_id = ?1 AND canonical_url = ?2 LIMIT 1",
+                )
+                .ctx("preparing lookup")?;
+            let mut by_hash = tx
+                .prepare_cached(
+                    "SELECT id, content_hash FROM articles WHERE source_id = ?1 AND content_hash = ?2 LIMIT 1",
+                )
+                .ctx("preparing lookup")?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO articles (source_id, key, guid, url, canonical_url, title, author, published,
+                        first_seen, updated_at, summary, text, content_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)",
+                )
+                .ctx("preparing insert")?;
+            let mut update = tx
+                .prepare_cached(
+                    "UPDATE articles SET guid = COALESCE(?2, guid), url = COALESCE(?3, url),
+                        canonical_url = COALESCE(?4, canonical_url), title = ?5, author = ?6,
+                        published = COALESCE(?7, published), updated_at = ?8, summary = ?9, text = ?10,
+                        content_hash = ?11, indexed = 0
+                     WHERE id = ?1",
+                )
+                .ctx("preparing update")?;
+            for d in drafts {
+                let row = |stmt: &mut rusqlite::CachedStatement, v: &str| {
+                    stmt.query_row(params![source_id, v], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .optional()
+                };
+                let mut found = row(&mut by_key, &d.key).ctx("looking up key")?;
+                if found.is_none() {
+                    if let Some(u) = &d.canonical_url {
+                        found = row(&mut by_url, u).ctx("looking up url")?;
+                    }
+                }
+                if found.is_none() {
+                    found = row(&mut by_hash, &d.content_hash).ctx("looking up hash")?;
+                }
+                let published = d.published.map(ts);
+                match found {
+                    None => {
+                        insert
+                            .execute(params![
+                                source_id,
+                                d.key,
+                                d.guid,
+                                d.url,
+                                d.canonical_url,
+                                d.title,
+                                d.author,
+                                published,
+                                now,
+                                d.summary,
+                                d.text,
+                                d.content_hash
+                            ])
+                            .ctx("inserting article")?;
+                        stats.new += 1;
+                    }
+                    Some((_, hash)) if hash == d.content_hash => stats.unchanged += 1,
+                    Some((id, _)) => {
+                        update
+                            .execute(params![
+                                id,
+                                d.guid,
+                                d.url,
+                                d.canonical_url,
+                                d.title,
+                                d.author,
+                                published,
+                                now,
+                                d.summary,
+                                d.text,
+                                d.content_hash
+                            ])
+                            .ctx("updating article")?;
+                        stats.updated += 1;
+                    }
+                }
+            }
+        }
+        tx.commit().ctx("committing articles")?;
+        Ok(stats)
+    }
+
+    /// One article by id.
+    pub fn article(&self, id: i64) -> Result<Option<Article>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ARTICLE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"),
+                [id],
+                article_from_row,
+            )
+            .optional()
+            .ctx("reading article")
+    }
+
+    /// Articles by id, in the order of `ids` (missing ids are skipped).
+    pub fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ARTICLE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?1"
+            ))
+            .ctx("preparing article read")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = stmt
+                .query_row([id], article_from_row)
+                .optional()
+                .ctx("reading article")?
+            {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` articles that the index does not have yet.
+    pub fn unindexed(&self, limit: usize) -> Result<Vec<Article>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ARTICLE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.indexed = 0 ORDER BY a.id LIMIT ?1"
+            ))
+            .ctx("preparing unindexed read")?;
+        let rows = stmt
+            .query_map([limit as i64], article_from_row)
+            .ctx("reading unindexed")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading unindexed")
+    }
+
+    /// Marks articles as present in the search index, unless they changed
+    /// again after `as_of` (their `updated_at` is newer).
+    pub fn mark_indexed(&mut self, ids: &[i64]) -> Result<()> {
+        let tx = self.conn.transaction().ctx("starting mark indexed")?;
+        {
+            let mut stmt = tx
+                .prepare_cached("UPDATE articles SET indexed = 1 WHERE id = ?1")
+                .ctx("preparing mark indexed")?;
+            for id in ids {
+                stmt.execute([id]).ctx("marking indexed")?;
+            }
+        }
+        tx.commit().ctx("committing mark indexed")
+    }
+
+    /// Marks every article for re-indexing (before a rebuild).
+    pub fn mark_all_unindexed(&mut self) -> Result<usize> {
+        self.conn
+            .execute("UPDATE articles SET indexed = 0", [])
+            .ctx("marking all unindexed")
+    }
+
+    /// All sources with their last outcome and article counts.
+    pub fn sources(&self) -> Result<Vec<SourceRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.name, s.url, s.kind, s.tags, s.enabled, s.last_status, s.last_http_status,
+                        s.last_fetch_at, s.last_success_at, s.error_count, s.last_error_kind, s.last_error,
+                        (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id)
+                 FROM sources s ORDER BY s.id",
+            )
+            .ctx("preparing source list")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let tags: String = r.get(4)?;
+                Ok(SourceRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    url: r.get(2)?,
+                    kind: r.get(3)?,
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                    enabled: r.get(5)?,
+                    last_status: r.get(6)?,
+                    last_http_status: r.get(7)?,
+                    last_fetch_at: r.get(8)?,
+                    last_success_at: r.get(9)?,
+                    error_count: r.get(10)?,
+                    last_error_kind: r.get(11)?,
+                    last_error: r.get(12)?,
+                    articles: r.get::<_, i64>(13)? as u64,
+                })
+            })
+            .ctx("listing sources")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("listing sources")
+    }
+
+    /// Number of stored articles.
+    pub fn article_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .ctx("counting articles")
+    }
+
+    /// Ids of articles first seen at or after `since`, newest first.
+    pub fn recent_ids(&self, since: DateTime<Utc>, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM articles WHERE first_seen >= ?1 ORDER BY COALESCE(published, first_seen) DESC LIMIT ?2",
+            )
+            .ctx("preparing recent")?;
+        let rows = stmt
+            .query_map(params![ts(since), limit as i64], |r| r.get(0))
+            .ctx("listing recent")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("listing recent")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::ArticleDraft;
+
+    fn draft(guid: Option<&str>, url: Option<&str>, title: &str, text: &str) -> ArticleDraft {
+        ArticleDraft::new(
+            guid.map(str::to_string),
+            url.map(str::to_string),
+            title,
+            None,
+            None,
+            None,
+            text.to_string(),
+        )
+    }
+
+    fn store() -> Store {
+        let mut s = Store::open_in_memory().unwrap();
+        s.ensure_import_source("src", "Bron").unwrap();
+        s
+    }
+
+    #[test]
+    fn dedupe_by_guid_then_url_then_hash() {
+        let mut s = store();
+        let a = draft(Some("g1"), Some("https://a.nl/1"), "Een", "tekst een");
+        let b = draft(
+            None,
+            Some("https://a.nl/2?utm_source=x"),
+            "Twee",
+            "tekst twee",
+        );
+        let c = draft(None, None, "Drie", "tekst drie");
+        let st = s
+            .upsert_articles("src", &[a.clone(), b, c.clone()])
+            .unwrap();
+        assert_eq!(
+            st,
+            UpsertStats {
+                new: 3,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+        // new guid, same canonical link with other tracking: same article
+        let b2 = draft(
+            Some("other"),
+            Some("https://a.nl/2?utm_campaign=y"),
+            "Twee",
+            "tekst twee",
+        );
+        let st = s.upsert_articles("src", &[a, b2, c]).unwrap();
+        assert_eq!(
+            st,
+            UpsertStats {
+                new: 0,
+                updated: 0,
+                unchanged: 3
+            }
+        );
+        // edited title under the same guid: updated in place
+        let a3 = draft(
+            Some("g1"),
+            Some("https://a.nl/1"),
+            "Een (bijgewerkt)",
+            "tekst een",
+        );
+        let st = s.upsert_articles("src", &[a3]).unwrap();
+        assert_eq!(st.updated, 1);
+        assert_eq!(s.article_count().unwrap(), 3);
+        let all = s.unindexed(10).unwrap();
+        assert!(all.iter().any(|x| x.title == "Een (bijgewerkt)"));
+    }
+
+    #[test]
+    fn indexed_flag_is_cleared_by_changes() {
+        let mut s = store();
+        s.upsert_articles("src", &[draft(Some("g"), None, "T", "x")])
+            .unwrap();
+        let ids: Vec<i64> = s.unindexed(10).unwrap().iter().map(|a| a.id).collect();
+        s.mark_indexed(&ids).unwrap();
+        assert!(s.unindexed(10).unwrap().is_empty());
+        s.upsert_articles("src", &[draft(Some("g"), None, "T", "y")])
+            .unwrap();
+        assert_eq!(s.unindexed(10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("radar.db");
+        {
+            let mut s = Store::open(&p).unwrap();
+            s.ensure_import_source("src", "Bron").unwrap();
+            s.upsert_articles("src", &[draft(Some("g"), None, "T", "x")])
+                .unwrap();
+        }
+        let s = Store::open(&p).unwrap();
+        assert_eq!(s.article_count().unwrap(), 1);
+    }
+}

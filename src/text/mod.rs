@@ -1,0 +1,336 @@
+//! Dutch text analysis: the one analyzer used to index and to query.
+//!
+//! Text in, normalised terms out: words are split on anything that is not a
+//! letter or digit, lower-cased, stripped of diacritics (`cliënt` →
+//! `client`) and stemmed with the Snowball Dutch stemmer, after a small
+//! plural normaliser for the cases that stemmer misses (`vacatures`,
+//! `ziekenhuizen`). Hyphenated words are indexed as their parts *and* the
+//! joined form (`zij-instromers` → `zij`, `instromers`, `zijinstromers`), so
+//! `zijinstromers` and `zij-instromers` find each other; at query time only
+//! the joined form is produced, which keeps a hyphenated query from turning
+//! into a phrase that one-word spellings cannot satisfy. Apostrophe plurals
+//! (`zzp'ers`, `cao's`) are joined. No stop words are removed: phrases such as
+//! "anders werken" must keep every word.
+
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Name under which the analyzer is registered with tantivy.
+pub const ANALYZER: &str = "nl";
+
+/// Whether tokens are produced for the index or for a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Hyphenated words yield their parts and the joined form.
+    Index,
+    /// Hyphenated words yield only the joined form.
+    Query,
+}
+
+/// The Dutch analyzer as a tantivy [`Tokenizer`].
+#[derive(Clone)]
+pub struct DutchTokenizer {
+    mode: Mode,
+}
+
+impl DutchTokenizer {
+    /// An analyzer for the given mode.
+    pub fn new(mode: Mode) -> Self {
+        DutchTokenizer { mode }
+    }
+}
+
+/// The token stream of [`DutchTokenizer`]: tokens are computed eagerly.
+pub struct DutchTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for DutchTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for DutchTokenizer {
+    type TokenStream<'a> = DutchTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> DutchTokenStream {
+        DutchTokenStream {
+            tokens: tokenize(text, self.mode),
+            next: 0,
+        }
+    }
+}
+
+/// The analysed terms of `text`, in order (for tests and tools).
+pub fn analyze(text: &str, mode: Mode) -> Vec<String> {
+    tokenize(text, mode).into_iter().map(|t| t.text).collect()
+}
+
+/// Longest term we index; longer "words" are junk (hashes, base64).
+const MAX_TERM_BYTES: usize = 60;
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}')
+}
+
+/// Splits `text` into words (runs of letters and digits joined by single
+/// hyphens or apostrophes) and turns each into tokens.
+fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut position = 0usize;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].1.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // One compound word: parts separated by hyphens; apostrophes inside.
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut start = i;
+        let word_start = chars[i].0;
+        loop {
+            while i < chars.len() && chars[i].1.is_alphanumeric() {
+                i += 1;
+            }
+            // apostrophe between letters: zzp'ers, cao's
+            if i + 1 < chars.len() && is_apostrophe(chars[i].1) && chars[i + 1].1.is_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let end = if i < chars.len() {
+                chars[i].0
+            } else {
+                text.len()
+            };
+            parts.push((chars[start].0, end));
+            if i + 1 < chars.len() && is_hyphen(chars[i].1) && chars[i + 1].1.is_alphanumeric() {
+                i += 1;
+                start = i;
+                continue;
+            }
+            break;
+        }
+        let word_end = parts.last().map(|p| p.1).unwrap_or(word_start);
+        let normalized: Vec<String> = parts
+            .iter()
+            .map(|&(a, b)| normalize_word(&text[a..b]))
+            .collect();
+        if parts.len() == 1 {
+            push(
+                &mut tokens,
+                stem(&normalized[0]),
+                word_start,
+                word_end,
+                position,
+            );
+            position += 1;
+        } else {
+            let joined: String = normalized.concat();
+            push(&mut tokens, stem(&joined), word_start, word_end, position);
+            if mode == Mode::Index {
+                for (k, (&(a, b), n)) in parts.iter().zip(&normalized).enumerate() {
+                    push(&mut tokens, stem(n), a, b, position + k);
+                }
+                position += parts.len();
+            } else {
+                position += 1;
+            }
+        }
+    }
+    tokens
+}
+
+fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize, position: usize) {
+    if text.is_empty() || text.len() > MAX_TERM_BYTES {
+        return;
+    }
+    tokens.push(Token {
+        offset_from: from,
+        offset_to: to,
+        position,
+        text,
+        position_length: 1,
+    });
+}
+
+/// Lower-cases, folds diacritics and resolves apostrophes in one word:
+/// `Cliënt` → `client`, `zzp'ers` → `zzpers`, `cao's` → `cao`.
+pub fn normalize_word(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        fold_char(c, &mut out);
+    }
+    if let Some(stripped) = out.strip_suffix("'s") {
+        return stripped.to_string();
+    }
+    out.retain(|c| c != '\'');
+    out
+}
+
+/// Folds one lower-case character to ASCII where it is a Latin letter with
+/// a diacritic; other characters pass through.
+pub fn fold_char(c: char, out: &mut String) {
+    let folded = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => 'i',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ś' | 'š' | 'ş' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        'ł' => 'l',
+        'ř' => 'r',
+        'ť' => 't',
+        'ď' => 'd',
+        'ğ' => 'g',
+        '\u{2019}' => '\'',
+        'ß' => {
+            out.push_str("ss");
+            return;
+        }
+        'æ' => {
+            out.push_str("ae");
+            return;
+        }
+        'œ' => {
+            out.push_str("oe");
+            return;
+        }
+        'ĳ' => {
+            out.push_str("ij");
+            return;
+        }
+        c => c,
+    };
+    out.push(folded);
+}
+
+fn stemmer() -> &'static Stemmer {
+    static S: OnceLock<Stemmer> = OnceLock::new();
+    S.get_or_init(|| Stemmer::create(Algorithm::Dutch))
+}
+
+/// Words ending in consonant + `es` that are not plurals of an `-e` noun.
+const ES_SINGULARS: &[&str] = &[
+    "proces",
+    "adres",
+    "succes",
+    "congres",
+    "exces",
+    "kompres",
+    "stres",
+    "interes",
+    "expres",
+    "prinses",
+    "meesteres",
+    "lerares",
+    "bes",
+    "kermis",
+];
+
+/// Stems a normalised word. Before the Snowball Dutch (Porter) stemmer runs,
+/// two plural patterns it does not conflate are mapped to the singular:
+/// `-Vzen` → `-Vs` (`ziekenhuizen` → `ziekenhuis`) and consonant + `-es`
+/// → `-e` (`vacatures` → `vacature`). Numbers are left alone.
+pub fn stem(word: &str) -> String {
+    if word.len() < 4 || word.bytes().any(|b| b.is_ascii_digit()) {
+        return word.to_string();
+    }
+    let mut w = word.to_string();
+    let b = w.as_bytes();
+    let n = b.len();
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    if n >= 6 && w.ends_with("zen") && vowel(b[n - 4]) {
+        w.truncate(n - 3);
+        w.push('s');
+    } else if n >= 6
+        && w.ends_with("es")
+        && !vowel(b[n - 3])
+        && !ES_SINGULARS.iter().any(|s| w.ends_with(s))
+        && !w.ends_with("sses")
+    {
+        w.truncate(n - 1);
+    }
+    stemmer().stem(&w).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(
+            analyze(a, Mode::Query),
+            analyze(b, Mode::Query),
+            "{a:?} and {b:?} should analyse alike"
+        );
+    }
+
+    #[test]
+    fn inflections_conflate() {
+        for (a, b) in [
+            ("ziekenhuizen", "ziekenhuis"),
+            ("vacature", "vacatures"),
+            ("verpleegkundige", "verpleegkundigen"),
+            ("zorgmedewerker", "zorgmedewerkers"),
+            ("cliënten", "clienten"),
+            ("Cliënt", "client"),
+            ("Zij-instromers", "zijinstromers"),
+            ("ZZP'ers", "zzpers"),
+            ("cao's", "cao"),
+            ("procedures", "procedure"),
+            ("ideeën", "ideeen"),
+        ] {
+            same(a, b);
+        }
+    }
+
+    #[test]
+    fn singulars_ending_in_es_stay() {
+        assert_ne!(
+            analyze("proces", Mode::Query),
+            analyze("proce", Mode::Query)
+        );
+        assert_eq!(stem("succes"), stemmer().stem("succes"));
+    }
+
+    #[test]
+    fn hyphenated_words_index_parts_and_joined_form() {
+        let toks = tokenize("nieuwe zij-instromers", Mode::Index);
+        let texts: Vec<_> = toks.iter().map(|t| (t.text.as_str(), t.position)).collect();
+        assert_eq!(texts.len(), 4);
+        assert_eq!(texts[1].1, 1);
+        assert_eq!(
+            texts[2].1, 1,
+            "first part shares the joined form's position"
+        );
+        assert_eq!(texts[3].1, 2);
+        assert_eq!(analyze("zij-instromers", Mode::Query).len(), 1);
+        assert_eq!(toks[1].offset_from, 7);
+        assert_eq!(toks[1].offset_to, "nieuwe zij-instromers".len());
+    }
+
+    #[test]
+    fn numbers_and_punctuation() {
+        assert_eq!(analyze("42 deelnemers, 5,5 procent!", Mode::Query)[0], "42");
+        assert!(analyze("— … ,", Mode::Index).is_empty());
+    }
+}

@@ -1,0 +1,118 @@
+//! The committed config loads; bad configs are refused before anything runs.
+
+mod common;
+
+use std::path::Path;
+
+use common::Workspace;
+use radar::config::Config;
+
+#[test]
+fn committed_config_loads_and_matches_the_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+    let c = Config::load(Some(&path), Vec::new()).expect("config.toml must load");
+    let d = Config::default();
+    // The file documents the defaults: if one changes, the other must too.
+    assert_eq!(c.fetch.timeout_secs, d.fetch.timeout_secs);
+    assert_eq!(c.fetch.max_body_bytes, d.fetch.max_body_bytes);
+    assert_eq!(c.fetch.concurrency, d.fetch.concurrency);
+    assert_eq!(c.fetch.user_agent, d.fetch.user_agent);
+    assert_eq!(c.index.writer_memory_mb, d.index.writer_memory_mb);
+    assert!(c.data_dir.ends_with("index"));
+    assert!(c.sources.dir.ends_with("feeds"));
+    // and every key in the file is commented
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut prev = "";
+    for line in text.lines() {
+        if line.contains(" = ") && !line.starts_with('#') {
+            assert!(
+                prev.starts_with('#'),
+                "key without a comment above it: {line}"
+            );
+        }
+        prev = line;
+    }
+}
+
+#[test]
+fn shipped_source_lists_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds");
+    let real = radar::sources::load_dir(&dir, false).expect("feeds/*.toml must load");
+    assert!(
+        real.len() >= 20,
+        "a curated list of real sources is shipped"
+    );
+    assert!(
+        real.iter()
+            .all(|s| matches!(s.location, radar::sources::Location::Http(_)))
+    );
+    let samples = radar::sources::load_dir(&dir.join("samples"), true).expect("samples must load");
+    assert!(samples.len() >= 3);
+    for s in samples {
+        match s.location {
+            radar::sources::Location::File(p) => assert!(p.exists(), "{}", p.display()),
+            other => panic!("sample {} is not a local file: {other:?}", s.id),
+        }
+    }
+}
+
+#[test]
+fn unknown_key_is_refused_with_its_name() {
+    let ws = Workspace::new();
+    std::fs::write(ws.path().join("config.toml"), "[fetch]\ntimeout = 5\n").unwrap();
+    ws.sources(&[]);
+    let out = ws.radar(&["fetch"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("timeout") && out.stderr.contains("unknown field"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !ws.path().join("index").exists() && !ws.path().join("data").exists(),
+        "nothing ran"
+    );
+}
+
+#[test]
+fn bad_value_is_refused_with_its_name() {
+    let ws = Workspace::new();
+    std::fs::write(ws.path().join("config.toml"), "[fetch]\nconcurrency = 0\n").unwrap();
+    let out = ws.radar(&["sources"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("fetch.concurrency"), "{}", out.stderr);
+}
+
+#[test]
+fn environment_overrides_are_validated_too() {
+    let ws = Workspace::new();
+    ws.sources(&[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_radar"))
+        .arg("--config")
+        .arg(ws.path().join("config.toml"))
+        .arg("sources")
+        .env("RADAR_FETCH_TIMEOUT_SECS", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RADAR_FETCH_TIMEOUT_SECS"));
+}
+
+#[test]
+fn a_bad_source_list_names_file_entry_and_key() {
+    let ws = Workspace::new();
+    std::fs::write(
+        ws.path().join("feeds/sources.toml"),
+        "[[source]]\nid = \"zorg\"\nname = \"Zorg\"\nurl = \"ftp://zorg.example/feed\"\nkind = \"feed\"\n",
+    )
+    .unwrap();
+    let out = ws.radar(&["fetch"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("sources.toml")
+            && out.stderr.contains("zorg")
+            && out.stderr.contains("ftp"),
+        "{}",
+        out.stderr
+    );
+}
