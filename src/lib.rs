@@ -15,16 +15,20 @@
 //! * [`extract`]: bytes → [`extract::ArticleDraft`]s (decode, repair, parse, clean).
 //! * [`store`]: SQLite; only it speaks SQL.
 //! * [`index`]: tantivy; only it speaks tantivy. [`text`] is its Dutch analyzer.
+//! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
+//! * [`cluster`]: near-duplicate stories across outlets (MinHash).
 //! * [`pipeline`]: one refresh, top to bottom.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod extract;
 pub mod fetch;
 pub mod import;
 pub mod index;
 pub mod pipeline;
+pub mod rank;
 pub mod sources;
 pub mod store;
 pub mod text;

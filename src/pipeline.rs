@@ -18,8 +18,9 @@ use crate::extract::feed::{FeedError, parse_feed};
 use crate::extract::{ArticleDraft, drafts_from_feed};
 use crate::fetch::{ErrorKind, FetchOutcome, Fetcher};
 use crate::index::SearchIndex;
+use crate::rank::{self, ArticleInput, Rules};
 use crate::sources::{Location, Source};
-use crate::store::{FetchRecord, FetchState, Store, StoreError};
+use crate::store::{FetchRecord, FetchState, ScoreRow, Store, StoreError};
 
 /// What a refresh did to one source.
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +50,108 @@ impl SourceReport {
     pub fn failed(&self) -> bool {
         self.error.is_some()
     }
+}
+
+/// The scoring rules and a version that changes whenever they do, so
+/// articles scored by other rules are rescored.
+pub struct Ranker {
+    /// Compiled rules.
+    pub rules: Rules,
+    /// Hash of the rules text.
+    pub version: String,
+    /// Where the rules came from (a path or "built-in").
+    pub origin: String,
+}
+
+impl Ranker {
+    /// The built-in themes.
+    pub fn builtin() -> Ranker {
+        Ranker {
+            rules: Rules::builtin(),
+            version: version_of(rank::BUILTIN_THEMES),
+            origin: "built-in".into(),
+        }
+    }
+
+    /// The themes file `path`, or the built-in themes when `path` is empty.
+    pub fn load(path: &std::path::Path) -> Result<Ranker, String> {
+        if path.as_os_str().is_empty() {
+            return Ok(Ranker::builtin());
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read themes file {}: {e}", path.display()))?;
+        let origin = path.display().to_string();
+        let rules = Rules::from_toml(&text, &origin).map_err(|e| e.to_string())?;
+        Ok(Ranker {
+            rules,
+            version: version_of(&text),
+            origin,
+        })
+    }
+
+    /// Scores one article.
+    pub fn score(&self, a: &crate::store::Article, source_tags: &[String]) -> rank::Relevance {
+        rank::score(
+            &self.rules,
+            &ArticleInput {
+                title: &a.title,
+                lead: a.summary.as_deref().unwrap_or(""),
+                body: &a.text,
+                source_tags,
+            },
+        )
+    }
+}
+
+fn version_of(text: &str) -> String {
+    body_hash(text.as_bytes())
+}
+
+/// Scores every article that has no score from the current rules; returns
+/// how many were scored.
+pub fn score_pending(store: &mut Store, ranker: &Ranker) -> Result<usize, PipelineError> {
+    let mut total = 0;
+    loop {
+        let batch = store.unscored(&ranker.version, 1000)?;
+        if batch.is_empty() {
+            break;
+        }
+        let rows: Vec<ScoreRow> = batch
+            .iter()
+            .map(|(a, tags)| {
+                let rel = ranker.score(a, tags);
+                ScoreRow {
+                    id: a.id,
+                    score: rel.score,
+                    relevance_json: serde_json::to_string(&rel).unwrap_or_default(),
+                    sector: rel.sector.clone(),
+                    region: rel.region.clone(),
+                    themes: rel
+                        .themes
+                        .iter()
+                        .filter(|t| t.contribution > 0.0)
+                        .map(|t| (t.id.clone(), t.contribution))
+                        .collect(),
+                    rules_version: ranker.version.clone(),
+                }
+            })
+            .collect();
+        store.save_scores(&rows)?;
+        total += rows.len();
+    }
+    Ok(total)
+}
+
+/// After new or changed articles: score, cluster, index. Each step only
+/// touches what is pending, so it is cheap to call and safe to repeat.
+pub fn process_pending(
+    store: &mut Store,
+    index: &mut SearchIndex,
+    ranker: &Ranker,
+) -> Result<usize, PipelineError> {
+    score_pending(store, ranker)?;
+    store.cluster_pending()?;
+    index_pending(store, index)
 }
 
 /// Errors that stop a whole run (not a single source).
@@ -105,6 +208,7 @@ fn body_hash(body: &[u8]) -> String {
 pub async fn refresh(
     store: &mut Store,
     index: &mut SearchIndex,
+    ranker: &Ranker,
     fetcher: &Fetcher,
     sources: &[Source],
     concurrency: usize,
@@ -226,7 +330,7 @@ pub async fn refresh(
         reports.push(report);
     }
     reports.sort_by_key(|r| sources.iter().position(|s| s.id == r.source));
-    tokio::task::block_in_place(|| index_pending(store, index))?;
+    tokio::task::block_in_place(|| process_pending(store, index, ranker))?;
     Ok(reports)
 }
 

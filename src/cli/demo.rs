@@ -14,7 +14,7 @@ pub struct Args {
     samples: Option<PathBuf>,
 }
 
-const QUERIES: &[&str] = &["zij-instromers", "ziekenhuizen", "personeelstekort"];
+const QUERIES: &[&str] = &["zij-instromers", "ziekenhuizen"];
 
 pub(super) fn run(app: &App, args: Args, data_given: bool) -> anyhow::Result<u8> {
     let dir = args
@@ -44,6 +44,28 @@ pub(super) fn run(app: &App, args: Args, data_given: bool) -> anyhow::Result<u8>
         data.display()
     );
     let (b, e) = bold_marks();
+    let leads = store.candidates(None, None, app.config.rank.min_score, 5)?;
+    println!(
+        "Beste kandidaat-Koplopers (score ≥ {}):",
+        app.config.rank.min_score
+    );
+    for c in &leads {
+        let reason = c
+            .relevance_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<crate::rank::Relevance>(j).ok())
+            .map(|r| r.reason)
+            .unwrap_or_default();
+        println!(
+            "  [{:>3.0}] {b}{}{e} ({}, #{})",
+            c.article.score.unwrap_or(0.0),
+            c.article.title,
+            c.article.source_name,
+            c.article.id
+        );
+        println!("        {reason}");
+    }
+    println!();
     for q in QUERIES {
         let (total, results) = super::search::search(&store, &index, q, 3)?;
         println!("Zoeken naar \"{q}\": {total} resultaten");
@@ -65,9 +87,9 @@ pub(super) fn run(app: &App, args: Args, data_given: bool) -> anyhow::Result<u8>
         println!();
     }
     println!(
-        "Verder zoeken: radar --data {} search <woorden>   ·   een artikel lezen: radar --data {} show <id>",
-        data.display(),
-        data.display()
+        "Verder: radar --data {d} candidates --all   ·   radar --data {d} explain <id>   ·   \
+         radar --data {d} search <woorden>   ·   radar --data {d} show <id>",
+        d = data.display()
     );
     Ok(if reports.iter().any(|r| r.failed()) {
         super::EXIT_SOURCE_ERRORS

@@ -75,6 +75,7 @@ pub(super) fn fetch_sources(
     let reports = rt.block_on(pipeline::refresh(
         &mut store,
         &mut index,
+        &app.ranker,
         &fetcher,
         sources,
         concurrency,

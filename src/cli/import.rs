@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::App;
 use crate::import::import_jsonl;
-use crate::pipeline::index_pending;
+use crate::pipeline::process_pending;
 
 /// Arguments of `radar import`.
 #[derive(clap::Args)]
@@ -23,7 +23,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.jsonl.display()))?;
     let (mut store, mut index) = app.open(true)?;
     let report = import_jsonl(&mut store, BufReader::new(file))?;
-    let indexed = index_pending(&mut store, &mut index)?;
+    let indexed = process_pending(&mut store, &mut index, &app.ranker)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

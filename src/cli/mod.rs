@@ -10,15 +10,20 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::index::SearchIndex;
+use crate::pipeline::Ranker;
 use crate::store::Store;
 
+mod candidates;
 mod demo;
+mod eval;
+mod explain;
 mod fetch;
 mod import;
 mod reindex;
 mod search;
 mod show;
 mod sources;
+mod themes;
 
 /// Exit code: finished, but some sources failed.
 pub const EXIT_SOURCE_ERRORS: u8 = 2;
@@ -65,8 +70,21 @@ enum Command {
     /// `body` and optionally `source`, `published`, `summary`. Re-importing the
     /// same file adds nothing; bad lines are reported with their number and skipped.
     Import(import::Args),
-    /// Rebuild the search index from the store.
+    /// Rebuild the search index from the store (scores are brought up to
+    /// date with the current themes first).
     Reindex,
+    /// Articles ranked by how much they look like a Koploper lead, best
+    /// first, one per story (copies in other outlets are counted, not repeated).
+    Candidates(candidates::Args),
+    /// Explain the score of one article: themes and the terms that matched,
+    /// the Koploper criteria with the sentence that shows each, penalties.
+    Explain(explain::Args),
+    /// Evaluate the ranking on a labelled set (JSONL with `label` 0/1/2):
+    /// radar against a BM25 keyword baseline, with the worst misses.
+    Eval(eval::Args),
+    /// Print the theme configuration in use (the built-in one unless
+    /// rank.themes or a themes.toml beside the config says otherwise).
+    Themes,
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
@@ -109,7 +127,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     if let Some(d) = &cli.data {
         config.data_dir = std::path::absolute(d).unwrap_or_else(|_| d.clone());
     }
-    let app = App { config };
+    // Refuse a bad themes file before anything runs, like the config.
+    let ranker = Ranker::load(&config.rank.themes).map_err(anyhow::Error::msg)?;
+    let app = App { config, ranker };
     match cli.command {
         Command::Fetch(a) => fetch::run(&app, a),
         Command::Sources(a) => sources::run(&app, a),
@@ -117,6 +137,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(a) => show::run(&app, a),
         Command::Import(a) => import::run(&app, a),
         Command::Reindex => reindex::run(&app),
+        Command::Candidates(a) => candidates::run(&app, a),
+        Command::Explain(a) => explain::run(&app, a),
+        Command::Eval(a) => eval::run(&app, a),
+        Command::Themes => themes::run(&app),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
     }
 }
@@ -125,6 +149,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 pub struct App {
     /// The configuration.
     pub config: Config,
+    /// The scoring rules.
+    pub ranker: Ranker,
 }
 
 impl App {

@@ -5,6 +5,8 @@ use crate::pipeline;
 
 pub(super) fn run(app: &App) -> anyhow::Result<u8> {
     let (mut store, mut index) = app.open(true)?;
+    pipeline::score_pending(&mut store, &app.ranker)?;
+    store.cluster_pending()?;
     let n = pipeline::reindex(&mut store, &mut index)?;
     println!("{n} artikelen opnieuw geïndexeerd");
     Ok(0)

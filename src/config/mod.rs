@@ -56,6 +56,28 @@ pub struct Config {
     pub fetch: FetchConfig,
     /// Search index settings.
     pub index: IndexConfig,
+    /// Ranking settings.
+    pub rank: RankConfig,
+}
+
+/// `[rank]`: the Koploper-lead score.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RankConfig {
+    /// Theme file. Empty: `themes.toml` beside the config file when it
+    /// exists, else the built-in themes.
+    pub themes: PathBuf,
+    /// Score from which an article is a candidate (`radar candidates`).
+    pub min_score: f32,
+}
+
+impl Default for RankConfig {
+    fn default() -> Self {
+        RankConfig {
+            themes: PathBuf::new(),
+            min_score: 40.0,
+        }
+    }
 }
 
 /// `[sources]`: where the source lists are.
@@ -101,6 +123,7 @@ impl Default for Config {
             sources: SourcesConfig::default(),
             fetch: FetchConfig::default(),
             index: IndexConfig::default(),
+            rank: RankConfig::default(),
         }
     }
 }
@@ -179,6 +202,14 @@ impl Config {
         let mut config = Self::from_table(value, "(environment)")?;
         config.data_dir = absolutize(&base, &config.data_dir);
         config.sources.dir = absolutize(&base, &config.sources.dir);
+        if config.rank.themes.as_os_str().is_empty() {
+            let beside = base.join("themes.toml");
+            if beside.is_file() {
+                config.rank.themes = absolutize(&base, &beside);
+            }
+        } else {
+            config.rank.themes = absolutize(&base, &config.rank.themes);
+        }
         Ok(config)
     }
 
@@ -233,6 +264,9 @@ impl Config {
                 "index.writer_memory_mb",
                 "must be between 15 and 4096",
             ));
+        }
+        if !(0.0..=100.0).contains(&self.rank.min_score) {
+            return Err(invalid("rank.min_score", "must be between 0 and 100"));
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "must not be empty"));

@@ -6,7 +6,9 @@
 //! "delete the id term, add the document". Text is analysed with the Dutch
 //! analyzer of [`crate::text`] at index time and (in query mode) at query
 //! time. Article text is not stored here: snippets are cut from the store's
-//! text, which keeps the index small.
+//! text, which keeps the index small. Sector, region (province, lower case
+//! with hyphens), theme ids and source id are untokenised fields, so
+//! `sector:vvt region:noord-brabant theme:zij_instroom` work in queries.
 
 use std::path::Path;
 
@@ -59,6 +61,10 @@ struct Fields {
     summary: Field,
     body: Field,
     source: Field,
+    sector: Field,
+    region: Field,
+    theme: Field,
+    score: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -74,6 +80,10 @@ fn schema() -> (Schema, Fields) {
         summary: b.add_text_field("summary", text.clone()),
         body: b.add_text_field("body", text),
         source: b.add_text_field("source", STRING),
+        sector: b.add_text_field("sector", STRING),
+        region: b.add_text_field("region", STRING),
+        theme: b.add_text_field("theme", STRING),
+        score: b.add_f64_field("score", FAST),
     };
     (b.build(), fields)
 }
@@ -196,16 +206,24 @@ impl SearchIndex {
         let w = self.writer()?;
         for a in articles {
             w.delete_term(Term::from_field_u64(f.id, a.id as u64));
-            ctx(
-                w.add_document(doc!(
-                    f.id => a.id as u64,
-                    f.title => a.title.as_str(),
-                    f.summary => a.summary.as_deref().unwrap_or(""),
-                    f.body => a.text.as_str(),
-                    f.source => a.source_id.as_str(),
-                )),
-                "adding document",
-            )?;
+            let mut d = doc!(
+                f.id => a.id as u64,
+                f.title => a.title.as_str(),
+                f.summary => a.summary.as_deref().unwrap_or(""),
+                f.body => a.text.as_str(),
+                f.source => a.source_id.as_str(),
+                f.score => a.score.unwrap_or(0.0) as f64,
+            );
+            if let Some(s) = &a.sector {
+                d.add_text(f.sector, s);
+            }
+            if let Some(r) = &a.region {
+                d.add_text(f.region, facet_value(r));
+            }
+            for t in &a.themes {
+                d.add_text(f.theme, t);
+            }
+            ctx(w.add_document(d), "adding document")?;
         }
         Ok(())
     }
@@ -303,6 +321,12 @@ impl SearchIndex {
     pub fn raw(&self) -> &Index {
         &self.index
     }
+}
+
+/// How a region is written in the index and in `region:` queries: lower
+/// case with hyphens (`Noord-Brabant` → `noord-brabant`).
+pub fn facet_value(label: &str) -> String {
+    crate::text::normalize_word(&label.replace(' ', "-"))
 }
 
 /// The first `max_chars` characters of `text`, cut at a word boundary.

@@ -42,7 +42,8 @@ impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
 }
 
 /// Append-only: never edit a migration that has shipped; add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sources (
     id               TEXT PRIMARY KEY,
     name             TEXT NOT NULL,
@@ -97,7 +98,35 @@ CREATE TABLE fetch_log (
     error       TEXT
 );
 CREATE INDEX fetch_log_source ON fetch_log(source_id, started_at);
-"#];
+"#,
+    r#"
+ALTER TABLE articles ADD COLUMN score REAL;
+ALTER TABLE articles ADD COLUMN relevance TEXT;
+ALTER TABLE articles ADD COLUMN sector TEXT;
+ALTER TABLE articles ADD COLUMN region TEXT;
+ALTER TABLE articles ADD COLUMN rules_version TEXT;
+ALTER TABLE articles ADD COLUMN cluster_id INTEGER;
+CREATE INDEX articles_score ON articles(score);
+CREATE INDEX articles_cluster ON articles(cluster_id);
+CREATE TABLE article_themes (
+    article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    theme        TEXT NOT NULL,
+    contribution REAL NOT NULL,
+    PRIMARY KEY (article_id, theme)
+);
+CREATE INDEX article_themes_theme ON article_themes(theme);
+CREATE TABLE minhash (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    sig        BLOB NOT NULL
+);
+CREATE TABLE minhash_bands (
+    band_key   INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX minhash_bands_key ON minhash_bands(band_key);
+CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
+"#,
+];
 
 /// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).
 pub fn ts(t: DateTime<Utc>) -> String {
@@ -214,6 +243,14 @@ pub struct Article {
     pub text: String,
     /// Content hash.
     pub content_hash: String,
+    /// Koploper-lead score 0–100, once scored.
+    pub score: Option<f32>,
+    /// AZW branch, once scored.
+    pub sector: Option<String>,
+    /// Province, once scored.
+    pub region: Option<String>,
+    /// Theme ids that contributed to the score.
+    pub themes: Vec<String>,
 }
 
 /// Counts from storing a batch of drafts.
@@ -228,7 +265,9 @@ pub struct UpsertStats {
 }
 
 const ARTICLE_COLS: &str = "a.id, a.source_id, s.name, a.key, a.guid, a.url, a.canonical_url, a.title, \
-     a.author, a.published, a.first_seen, a.updated_at, a.summary, a.text, a.content_hash";
+     a.author, a.published, a.first_seen, a.updated_at, a.summary, a.text, a.content_hash, \
+     a.score, a.sector, a.region, \
+     (SELECT group_concat(t.theme, ' ') FROM article_themes t WHERE t.article_id = a.id)";
 
 fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
     Ok(Article {
@@ -247,6 +286,13 @@ fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
         summary: r.get(12)?,
         text: r.get(13)?,
         content_hash: r.get(14)?,
+        score: r.get::<_, Option<f64>>(15)?.map(|v| v as f32),
+        sector: r.get(16)?,
+        region: r.get(17)?,
+        themes: r
+            .get::<_, Option<String>>(18)?
+            .map(|s| s.split(' ').map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -442,7 +488,7 @@ impl Store {
                     "UPDATE articles SET guid = COALESCE(?2, guid), url = COALESCE(?3, url),
                         canonical_url = COALESCE(?4, canonical_url), title = ?5, author = ?6,
                         published = COALESCE(?7, published), updated_at = ?8, summary = ?9, text = ?10,
-                        content_hash = ?11, indexed = 0
+                        content_hash = ?11, indexed = 0, rules_version = NULL, cluster_id = NULL
                      WHERE id = ?1",
                 )
                 .ctx("preparing update")?;
@@ -740,5 +786,307 @@ mod tests {
         }
         let s = Store::open(&p).unwrap();
         assert_eq!(s.article_count().unwrap(), 1);
+    }
+}
+
+/// Scoring results for one article, as stored.
+#[derive(Debug, Clone)]
+pub struct ScoreRow {
+    /// Article id.
+    pub id: i64,
+    /// 0–100.
+    pub score: f32,
+    /// The explanation, as JSON.
+    pub relevance_json: String,
+    /// AZW branch id.
+    pub sector: Option<String>,
+    /// Province id.
+    pub region: Option<String>,
+    /// (theme id, contribution) for themes that contributed.
+    pub themes: Vec<(String, f32)>,
+    /// Version of the rules that produced it.
+    pub rules_version: String,
+}
+
+/// Another outlet's copy of a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterMember {
+    /// Article id.
+    pub id: i64,
+    /// Outlet.
+    pub source_name: String,
+    /// When radar saw this copy.
+    pub first_seen: DateTime<Utc>,
+    /// Link.
+    pub url: Option<String>,
+}
+
+/// A ranked lead: the best article of a cluster, with cluster facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// The article.
+    pub article: Article,
+    /// The stored explanation (JSON).
+    pub relevance_json: Option<String>,
+    /// Distinct other outlets that carry the same story.
+    pub also_in: u32,
+    /// When the story was first seen by radar (any outlet).
+    pub cluster_first_seen: DateTime<Utc>,
+    /// Name of the outlet that had it first.
+    pub cluster_first_source: String,
+}
+
+impl Store {
+    /// Articles whose score is missing or was computed by other rules, with
+    /// their source's tags.
+    pub fn unscored(
+        &self,
+        rules_version: &str,
+        limit: usize,
+    ) -> Result<Vec<(Article, Vec<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ARTICLE_COLS}, s.tags FROM articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.rules_version IS NULL OR a.rules_version != ?1 ORDER BY a.id LIMIT ?2"
+            ))
+            .ctx("preparing unscored read")?;
+        let rows = stmt
+            .query_map(params![rules_version, limit as i64], |r| {
+                let tags: String = r.get(19)?;
+                Ok((
+                    article_from_row(r)?,
+                    serde_json::from_str(&tags).unwrap_or_default(),
+                ))
+            })
+            .ctx("reading unscored")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading unscored")
+    }
+
+    /// Stores scores (and their themes) in one transaction. Scores change
+    /// what the index holds (sector, region, themes), so rows are marked for
+    /// re-indexing.
+    pub fn save_scores(&mut self, rows: &[ScoreRow]) -> Result<()> {
+        let tx = self.conn.transaction().ctx("starting score save")?;
+        {
+            let mut upd = tx
+                .prepare_cached(
+                    "UPDATE articles SET score = ?2, relevance = ?3, sector = ?4, region = ?5,
+                        rules_version = ?6, indexed = 0 WHERE id = ?1",
+                )
+                .ctx("preparing score save")?;
+            let mut del = tx
+                .prepare_cached("DELETE FROM article_themes WHERE article_id = ?1")
+                .ctx("preparing theme delete")?;
+            let mut ins = tx
+                .prepare_cached("INSERT INTO article_themes (article_id, theme, contribution) VALUES (?1, ?2, ?3)")
+                .ctx("preparing theme insert")?;
+            for r in rows {
+                upd.execute(params![
+                    r.id,
+                    r.score,
+                    r.relevance_json,
+                    r.sector,
+                    r.region,
+                    r.rules_version
+                ])
+                .ctx("saving score")?;
+                del.execute([r.id]).ctx("deleting themes")?;
+                for (t, c) in &r.themes {
+                    ins.execute(params![r.id, t, c]).ctx("saving theme")?;
+                }
+            }
+        }
+        tx.commit().ctx("committing scores")
+    }
+
+    /// Assigns a cluster to every article that has none: the cluster of the
+    /// most similar earlier article when the MinHash estimate reaches
+    /// [`crate::cluster::SAME_STORY`], else a new cluster (its own id).
+    /// Returns how many articles joined an existing cluster.
+    pub fn cluster_pending(&mut self) -> Result<usize> {
+        use crate::cluster::{SAME_STORY, Signature};
+        let pending: Vec<(i64, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, title || ' ' || text FROM articles WHERE cluster_id IS NULL ORDER BY id")
+                .ctx("preparing cluster read")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .ctx("reading unclustered")?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+                .ctx("reading unclustered")?
+        };
+        let mut joined = 0;
+        let tx = self.conn.transaction().ctx("starting clustering")?;
+        for (id, text) in pending {
+            tx.execute("DELETE FROM minhash_bands WHERE article_id = ?1", [id])
+                .ctx("clearing bands")?;
+            let Some(sig) = Signature::of(&text) else {
+                tx.execute("UPDATE articles SET cluster_id = id WHERE id = ?1", [id])
+                    .ctx("setting cluster")?;
+                continue;
+            };
+            let keys = sig.band_keys();
+            let mut best: Option<(f64, i64)> = None;
+            {
+                let mut cand = tx
+                    .prepare_cached(
+                        "SELECT DISTINCT b.article_id, m.sig, a.cluster_id FROM minhash_bands b
+                         JOIN minhash m ON m.article_id = b.article_id
+                         JOIN articles a ON a.id = b.article_id
+                         WHERE b.band_key = ?1 AND b.article_id != ?2 AND a.cluster_id IS NOT NULL",
+                    )
+                    .ctx("preparing candidates")?;
+                for k in &keys {
+                    let rows = cand
+                        .query_map(params![k, id], |r| {
+                            Ok((r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?))
+                        })
+                        .ctx("reading candidates")?;
+                    for row in rows {
+                        let (bytes, cluster) = row.ctx("reading candidate")?;
+                        if let Some(other) = Signature::from_bytes(&bytes) {
+                            let sim = sig.similarity(&other);
+                            if sim >= SAME_STORY
+                                && best.is_none_or(|(b, c)| sim > b || (sim == b && cluster < c))
+                            {
+                                best = Some((sim, cluster));
+                            }
+                        }
+                    }
+                }
+            }
+            let cluster = best.map(|(_, c)| c).unwrap_or(id);
+            if best.is_some() {
+                joined += 1;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO minhash (article_id, sig) VALUES (?1, ?2)",
+                params![id, sig.to_bytes()],
+            )
+            .ctx("saving signature")?;
+            {
+                let mut ins = tx
+                    .prepare_cached(
+                        "INSERT INTO minhash_bands (band_key, article_id) VALUES (?1, ?2)",
+                    )
+                    .ctx("preparing bands")?;
+                for k in keys {
+                    ins.execute(params![k, id]).ctx("saving band")?;
+                }
+            }
+            tx.execute(
+                "UPDATE articles SET cluster_id = ?2 WHERE id = ?1",
+                params![id, cluster],
+            )
+            .ctx("setting cluster")?;
+        }
+        tx.commit().ctx("committing clusters")?;
+        Ok(joined)
+    }
+
+    /// The best-scoring article of each cluster, best first. `since`
+    /// filters on when radar first saw the story; `theme` on a theme id;
+    /// `min_score` drops weak items.
+    pub fn candidates(
+        &self,
+        since: Option<DateTime<Utc>>,
+        theme: Option<&str>,
+        min_score: f32,
+        limit: usize,
+    ) -> Result<Vec<Candidate>> {
+        let sql = format!(
+            "WITH ranked AS (
+                SELECT a.id, a.cluster_id, a.score,
+                       ROW_NUMBER() OVER (PARTITION BY COALESCE(a.cluster_id, a.id)
+                                          ORDER BY a.score DESC, a.first_seen, a.id) AS rn
+                FROM articles a
+                WHERE a.score IS NOT NULL AND a.score >= ?1
+                  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_themes t
+                                            WHERE t.article_id = a.id AND t.theme = ?3))
+             ),
+             clusters AS (
+                SELECT COALESCE(cluster_id, id) AS cid, COUNT(DISTINCT source_id) AS outlets,
+                       MIN(first_seen) AS first_seen
+                FROM articles GROUP BY COALESCE(cluster_id, id)
+             )
+             SELECT {ARTICLE_COLS}, a.relevance, c.outlets, c.first_seen,
+                    (SELECT s2.name FROM articles a2 JOIN sources s2 ON s2.id = a2.source_id
+                     WHERE COALESCE(a2.cluster_id, a2.id) = c.cid ORDER BY a2.first_seen, a2.id LIMIT 1)
+             FROM ranked r
+             JOIN articles a ON a.id = r.id
+             JOIN sources s ON s.id = a.source_id
+             JOIN clusters c ON c.cid = COALESCE(a.cluster_id, a.id)
+             WHERE r.rn = 1 AND (?2 IS NULL OR c.first_seen >= ?2)
+             ORDER BY a.score DESC, a.first_seen DESC, a.id
+             LIMIT ?4"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).ctx("preparing candidates")?;
+        let rows = stmt
+            .query_map(
+                params![min_score, since.map(ts), theme, limit as i64],
+                |r| {
+                    Ok(Candidate {
+                        article: article_from_row(r)?,
+                        relevance_json: r.get(19)?,
+                        also_in: r.get::<_, i64>(20)?.saturating_sub(1) as u32,
+                        cluster_first_seen: parse_ts(r.get(21)?).unwrap_or_default(),
+                        cluster_first_source: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+                    })
+                },
+            )
+            .ctx("listing candidates")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("listing candidates")
+    }
+
+    /// The stored explanation (JSON) of one article's score.
+    pub fn relevance(&self, id: i64) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT relevance FROM articles WHERE id = ?1", [id], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()
+            .map(Option::flatten)
+            .ctx("reading relevance")
+    }
+
+    /// Themes per article, for the index.
+    pub fn themes_of(&self, id: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT theme FROM article_themes WHERE article_id = ?1 ORDER BY contribution DESC",
+            )
+            .ctx("preparing themes")?;
+        let rows = stmt.query_map([id], |r| r.get(0)).ctx("reading themes")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading themes")
+    }
+
+    /// Other articles in the same cluster, first seen first.
+    pub fn cluster_members(&self, id: i64) -> Result<Vec<ClusterMember>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, s.name, a.first_seen, a.url FROM articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.cluster_id = (SELECT cluster_id FROM articles WHERE id = ?1) AND a.id != ?1
+                 ORDER BY a.first_seen, a.id",
+            )
+            .ctx("preparing cluster members")?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(ClusterMember {
+                    id: r.get(0)?,
+                    source_name: r.get(1)?,
+                    first_seen: parse_ts(r.get(2)?).unwrap_or_default(),
+                    url: r.get(3)?,
+                })
+            })
+            .ctx("reading cluster members")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading cluster members")
     }
 }

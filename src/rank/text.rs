@@ -1,0 +1,855 @@
+//! Dutch text analysis for the ranking engine.
+//!
+//! Everything here is deterministic and allocation-light:
+//!
+//! * [`fold`] lower-cases and removes diacritics (cliënt → client, één → een).
+//! * [`normalize_word`] is a light Dutch inflection normaliser: it maps plural and
+//!   adjective forms onto one key (vacature/vacatures, ziekenhuis/ziekenhuizen,
+//!   verpleegkundige/verpleegkundigen, innovatief/innovatieve, regionaal/regionale).
+//!   It is applied to configured terms and to text in the same way, so an
+//!   imperfect stem is harmless as long as both sides agree.
+//! * [`analyse`] tokenises a field: hyphens split a word into parts that remember
+//!   they were joined (zij-instromers), apostrophe plurals are merged
+//!   (zzp'ers → zzper, alt zzp; cao's → caos, alt cao), sentences are split for
+//!   evidence.
+//! * [`Matcher`] finds configured terms: phrases and spacing/hyphen variants by
+//!   joining normalised tokens (zij-instromers = zijinstromers = "zij instromers"),
+//!   and single words inside compounds as head (personeels|tekort) or modifier
+//!   (zorg|medewerker, with linking -s-/-en-/-e-/-er-), with per-term block lists.
+//!   Nothing is compiled per article: the matcher is a pair of hash maps.
+
+use std::collections::HashMap;
+
+/// Fold one character: lower-case and strip diacritics. Returns up to two chars
+/// (ß → ss, æ → ae); most map to one.
+fn fold_char(c: char, out: &mut String) {
+    let lc = if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    } else {
+        c
+    };
+    let mapped = match lc {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ç' | 'Ç' => "c",
+        'ñ' | 'Ñ' => "n",
+        'ß' => "ss",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        'ĳ' | 'Ĳ' => "ij",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{00AD}' => "-",
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '´' => "'",
+        _ => {
+            for l in lc.to_lowercase() {
+                out.push(l);
+            }
+            return;
+        }
+    };
+    out.push_str(mapped);
+}
+
+/// Lower-case and fold diacritics of a whole string.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Words that look inflected but are not, or irregular plurals.
+fn exception(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "kinderen" => "kind",
+        "proces" | "processen" => "proces",
+        "adres" | "adressen" => "adres",
+        "congres" | "congressen" => "congres",
+        "status" => "status",
+        "campus" => "campus",
+        "steden" => "stad",
+        "schepen" => "schip",
+        "leden" => "lid",
+        "collega" | "collegas" | "collega's" => "collega",
+        "zorgen" => "zorgen", // verb/worries: kept apart from the noun zorg
+        "mensen" => "mens",
+        "open" => "open",
+        "tegen" => "tegen",
+        "onderzoeken" => "onderzoek",
+        "eigen" => "eigen",
+        "binnen" => "binnen",
+        "boven" => "boven",
+        "beneden" => "beneden",
+        "zeven" => "zeven",
+        "negen" => "negen",
+        "tien" => "tien",
+        "even" => "even",
+        "geven" => "geef",
+        "leven" => "leven",
+        "heden" => "heden",
+        "vandaag" => "vandaag",
+        "tevens" => "tevens",
+        "jaren" => "jaar",
+        "uren" => "uur",
+        "maanden" => "maand",
+        _ => return None,
+    })
+}
+
+/// Light Dutch inflection normaliser (one suffix step + spelling repairs).
+///
+/// Input must already be folded (lower-case, no diacritics).
+pub fn normalize_word(w: &str) -> String {
+    if let Some(e) = exception(w) {
+        return e.to_string();
+    }
+    let b = w.as_bytes();
+    let n = b.len();
+    if n <= 3 || !w.is_ascii() || b.iter().any(|c| c.is_ascii_digit()) {
+        return w.to_string();
+    }
+    if let Some(stem) = w.strip_suffix("heden") {
+        return format!("{stem}heid");
+    }
+    // plural/genitive -s after e, r, l, n, m, o, a (vacatures, medewerkers, regels,
+    // keukens, auto's already merged): drop the s; after -e also drop the e.
+    if b[n - 1] == b's'
+        && n >= 5
+        && matches!(b[n - 2], b'e' | b'r' | b'l' | b'n' | b'm' | b'o' | b'a')
+    {
+        let stem = &w[..n - 1];
+        if stem.ends_with('e') {
+            // vacatures -> vacature -> (as the singular) ; innovaties -> innovatie
+            return normalize_word(stem);
+        }
+        return stem.to_string();
+    }
+    // plural -en (tekorten, ziekenhuizen, verpleegkundigen, diensten)
+    if n >= 5 && w.ends_with("en") && !is_vowel(b[n - 3]) {
+        return repair(&w[..n - 2]);
+    }
+    // ideeen -> idee, knieen -> knie
+    if n >= 6 && (w.ends_with("eeen") || w.ends_with("ieen")) {
+        return w[..n - 2].to_string();
+    }
+    // adjective/feminine -e (nieuwe, innovatieve, regionale, verpleegkundige)
+    if n >= 4 && w.ends_with('e') && !is_vowel(b[n - 2]) {
+        return repair_e(&w[..n - 1]);
+    }
+    if n >= 4 && w.ends_with("ie") {
+        // innovatie -> innovati, so innovatie/innovaties agree
+        return w[..n - 1].to_string();
+    }
+    w.to_string()
+}
+
+/// After removing an adjective -e only a/o are lengthened (regionale → regionaal,
+/// grote → groot), so nouns ending in -e keep a stem that prefixes their
+/// compounds (vacature → vacatur, vacaturebank).
+fn repair_e(stem: &str) -> String {
+    let b = stem.as_bytes();
+    let n = b.len();
+    if n >= 3 && matches!(b[n - 2], b'u' | b'e') {
+        let mut s = b.to_vec();
+        if n >= 2 && s[n - 1] == s[n - 2] && !is_vowel(s[n - 1]) {
+            s.pop();
+        }
+        return finish(s);
+    }
+    repair(stem)
+}
+
+/// Spelling repairs after removing -en/-e: undouble a final consonant,
+/// lengthen a vowel of an open syllable, v→f and z→s at the end.
+fn repair(stem: &str) -> String {
+    let mut s: Vec<u8> = stem.as_bytes().to_vec();
+    let n = s.len();
+    if n >= 2 && s[n - 1] == s[n - 2] && !is_vowel(s[n - 1]) {
+        s.pop();
+        return finish(s);
+    }
+    // open syllable lengthening: C V C at the end with a single vowel
+    if n >= 3 {
+        let (c1, v, c2) = (s[n - 3], s[n - 2], s[n - 1]);
+        let single = !is_vowel(c1) && is_vowel(v) && !is_vowel(c2);
+        let lengthen = match v {
+            b'a' | b'o' | b'u' => true,
+            b'e' => n <= 4,
+            _ => false,
+        };
+        if single && lengthen && c2 != b'w' && c2 != b'j' && !(c2 == b'r' && v == b'e' && n > 4) {
+            s.insert(n - 1, v);
+        }
+    }
+    finish(s)
+}
+
+fn finish(mut s: Vec<u8>) -> String {
+    if let Some(last) = s.last_mut() {
+        if *last == b'v' {
+            *last = b'f';
+        } else if *last == b'z' {
+            *last = b's';
+        }
+    }
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A token of analysed text.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// folded surface form (hyphen parts separate, apostrophe removed)
+    pub raw: String,
+    /// normalised key
+    pub norm: String,
+    /// alternative key (the part before an apostrophe: zzp'ers → zzp)
+    pub alt: Option<String>,
+    /// byte range in the original field text
+    pub start: usize,
+    pub end: usize,
+    /// sentence index within the field
+    pub sent: usize,
+    /// first character upper-case in the original
+    pub cap: bool,
+    /// first token of its sentence
+    pub sent_start: bool,
+    /// joined to the next token by a hyphen
+    pub hyph_next: bool,
+}
+
+/// One analysed field (title, lead or body).
+#[derive(Debug, Clone, Default)]
+pub struct Analysed {
+    pub tokens: Vec<Token>,
+    /// byte ranges of sentences in the original text
+    pub sentences: Vec<(usize, usize)>,
+}
+
+const ABBREVIATIONS: &[&str] = &[
+    "o.a", "bijv", "bv", "dhr", "mevr", "mr", "dr", "drs", "ir", "ing", "prof", "ca", "nr", "m.n",
+    "i.p.v", "e.d", "enz", "etc", "t.o.v", "d.w.z", "z.g.a.n", "vs", "st", "jl", "a.s",
+];
+
+/// Split text into sentence byte ranges. A sentence ends at . ! ? (or a line
+/// break) followed by white space and an upper-case letter, digit or quote,
+/// unless the word before the dot is a known abbreviation.
+pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0usize;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        let is_break = c == '\n' && i + 1 < chars.len() && chars[i + 1].1 == '\n';
+        if matches!(c, '.' | '!' | '?') || is_break {
+            // find next non-space
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '"' | '\'' | ')' | '’' | '”') {
+                j += 1;
+            }
+            let end_excl = if j < chars.len() {
+                chars[j].0
+            } else {
+                text.len()
+            };
+            let mut k = j;
+            let mut saw_space = false;
+            while k < chars.len() && chars[k].1.is_whitespace() {
+                saw_space = true;
+                k += 1;
+            }
+            let next_ok = k >= chars.len()
+                || (saw_space
+                    && (chars[k].1.is_uppercase()
+                        || chars[k].1.is_ascii_digit()
+                        || matches!(chars[k].1, '"' | '\'' | '‘' | '“' | '(')));
+            let abbrev = c == '.' && {
+                let word_start = text[..pos]
+                    .rfind(|ch: char| ch.is_whitespace() || ch == '(')
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                let word = fold(&text[word_start..pos]);
+                ABBREVIATIONS.contains(&word.as_str())
+            };
+            if (next_ok || is_break) && !abbrev {
+                if text[start..end_excl].trim().len() > 1 {
+                    out.push((start, end_excl));
+                }
+                start = if k < chars.len() {
+                    chars[k].0
+                } else {
+                    text.len()
+                };
+                i = k;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < bytes.len() && !text[start..].trim().is_empty() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Tokenise and sentence-split one field.
+pub fn analyse(text: &str) -> Analysed {
+    let sentences = split_sentences(text);
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut sent_idx = 0usize;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0usize;
+    let mut last_sent_seen = usize::MAX;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // word start
+        let start = pos;
+        let cap = c.is_uppercase();
+        let mut j = i;
+        let mut folded = String::new();
+        while j < chars.len() && chars[j].1.is_alphanumeric() {
+            fold_char(chars[j].1, &mut folded);
+            j += 1;
+        }
+        let mut end = if j < chars.len() {
+            chars[j].0
+        } else {
+            text.len()
+        };
+        let mut alt = None;
+        // apostrophe plural / genitive: zzp'ers, cao's, mbo'ers, vig'ers
+        if j + 1 < chars.len()
+            && matches!(chars[j].1, '\'' | '’' | '`')
+            && chars[j + 1].1.is_alphabetic()
+        {
+            let mut k = j + 1;
+            let mut suffix = String::new();
+            while k < chars.len() && chars[k].1.is_alphanumeric() {
+                fold_char(chars[k].1, &mut suffix);
+                k += 1;
+            }
+            if matches!(
+                suffix.as_str(),
+                "s" | "ers" | "er" | "en" | "tje" | "tjes" | "je" | "jes"
+            ) {
+                alt = Some(normalize_word(&folded));
+                folded.push_str(&suffix);
+                end = if k < chars.len() {
+                    chars[k].0
+                } else {
+                    text.len()
+                };
+                j = k;
+            }
+        }
+        // hyphen joining to next word (no spaces around)
+        let hyph_next = j + 1 < chars.len()
+            && matches!(chars[j].1, '-' | '\u{2010}' | '\u{2011}')
+            && chars[j + 1].1.is_alphanumeric();
+        while sent_idx + 1 < sentences.len() && start >= sentences[sent_idx].1 {
+            sent_idx += 1;
+        }
+        let sent_start = last_sent_seen != sent_idx;
+        last_sent_seen = sent_idx;
+        let norm = normalize_word(&folded);
+        tokens.push(Token {
+            raw: folded,
+            norm,
+            alt,
+            start,
+            end,
+            sent: sent_idx,
+            cap,
+            sent_start,
+            hyph_next,
+        });
+        i = j;
+    }
+    Analysed { tokens, sentences }
+}
+
+/// Split a configured term into normalised words (on spaces, hyphens, apostrophes
+/// handled like text).
+pub fn term_words(t: &str) -> Vec<String> {
+    analyse(t).tokens.into_iter().map(|t| t.norm).collect()
+}
+
+/// Split a name into folded surface words (no inflection normalising).
+pub fn term_words_raw(t: &str) -> Vec<String> {
+    analyse(t).tokens.into_iter().map(|t| t.raw).collect()
+}
+
+/// How a single-word term may match inside a longer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compound {
+    None,
+    Head,
+    Modifier,
+    Both,
+}
+
+impl Compound {
+    fn head(self) -> bool {
+        matches!(self, Compound::Head | Compound::Both)
+    }
+    fn modifier(self) -> bool {
+        matches!(self, Compound::Modifier | Compound::Both)
+    }
+}
+
+/// Kind of match, for weighting and explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    Exact,
+    Head,
+    Modifier,
+}
+
+/// One entry of a matcher: a surface key that points to a configured term.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// caller's payload (index into its own term table)
+    pub payload: usize,
+    pub compound: Compound,
+    /// folded token prefixes / whole tokens for which a compound match is refused
+    pub block: Vec<String>,
+    /// only match tokens capitalised in the original (place names)
+    pub need_cap: bool,
+    /// refuse matches at the start of a sentence (ambiguous place names)
+    pub not_sentence_start: bool,
+}
+
+/// A match in a token stream.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub payload: usize,
+    pub tok_start: usize,
+    pub tok_end: usize,
+    pub kind: MatchKind,
+}
+
+/// Precompiled term matcher.
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    entries: Vec<Entry>,
+    /// joined normalised words → entries
+    exact: HashMap<String, Vec<usize>>,
+    /// single-word keys usable inside compounds
+    compound: HashMap<String, Vec<usize>>,
+    max_words: usize,
+    min_compound_key: usize,
+    pub min_rest: usize,
+    pub linking: Vec<String>,
+    /// match on folded surface forms instead of normalised keys (place names)
+    pub raw_keys: bool,
+}
+
+impl Matcher {
+    pub fn new(min_rest: usize, linking: Vec<String>) -> Matcher {
+        Matcher {
+            min_rest,
+            linking,
+            min_compound_key: usize::MAX,
+            ..Default::default()
+        }
+    }
+
+    /// Add a surface form. `words` are normalised words (see [`term_words`]).
+    pub fn add(&mut self, words: &[String], entry: Entry) {
+        if words.is_empty() {
+            return;
+        }
+        let key: String = words.concat();
+        let idx = self.entries.len();
+        let single = words.len() == 1;
+        let compound = if single {
+            entry.compound
+        } else {
+            Compound::None
+        };
+        self.entries.push(Entry { compound, ..entry });
+        self.max_words = self.max_words.max(words.len());
+        if compound != Compound::None {
+            self.min_compound_key = self.min_compound_key.min(key.len());
+            self.compound.entry(key.clone()).or_default().push(idx);
+        }
+        self.exact.entry(key).or_default().push(idx);
+    }
+
+    pub fn entry(&self, i: usize) -> &Entry {
+        &self.entries[i]
+    }
+
+    fn token_ok(&self, e: &Entry, toks: &[Token], a: usize, len: usize) -> bool {
+        let t = &toks[a];
+        if e.need_cap && !toks[a..a + len].iter().any(|t| t.cap) {
+            return false;
+        }
+        if e.not_sentence_start && t.sent_start {
+            return false;
+        }
+        true
+    }
+
+    fn blocked(e: &Entry, raw: &str, norm: &str) -> bool {
+        e.block
+            .iter()
+            .any(|b| raw.starts_with(b.as_str()) || norm.starts_with(b.as_str()))
+    }
+
+    /// Find all matches, longest first, without overlaps between exact matches;
+    /// compound matches only on tokens not covered by an exact match, at most one
+    /// head and one modifier per token, and not overlapping each other.
+    pub fn find(&self, toks: &[Token]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let n = toks.len();
+        let mut covered = vec![false; n];
+        // exact / phrase matches, greedy longest-first from left to right
+        let mut i = 0;
+        while i < n {
+            let mut best: Option<(usize, &Vec<usize>)> = None;
+            let mut key = String::new();
+            // up to two extra tokens: spacing/hyphen variants of a compound
+            // ("zij instromers" = "zijinstromers")
+            let maxw = (self.max_words + 2).min(n - i);
+            for k in 0..maxw {
+                let t = &toks[i + k];
+                if k > 0 && t.sent != toks[i].sent {
+                    break;
+                }
+                key.push_str(if self.raw_keys { &t.raw } else { &t.norm });
+                if k > 0 && key.len() < 6 {
+                    continue;
+                }
+                if let Some(v) = self.exact.get(&key) {
+                    best = Some((k + 1, v));
+                }
+                if k == 0 && best.is_none() {
+                    if let Some(v) = t.alt.as_ref().and_then(|alt| self.exact.get(alt)) {
+                        best = Some((1, v));
+                    }
+                }
+            }
+            if let Some((len, v)) = best {
+                let mut any = false;
+                for &e in v {
+                    let entry = &self.entries[e];
+                    if !self.token_ok(entry, toks, i, len) {
+                        continue;
+                    }
+                    // an exact one-token match can still be blocked (zorgen)
+                    if len == 1 && entry.block.iter().any(|b| toks[i].raw == *b) {
+                        continue;
+                    }
+                    any = true;
+                    hits.push(Hit {
+                        payload: entry.payload,
+                        tok_start: i,
+                        tok_end: i + len,
+                        kind: MatchKind::Exact,
+                    });
+                }
+                if any {
+                    for c in covered.iter_mut().skip(i).take(len) {
+                        *c = true;
+                    }
+                    i += len;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if self.compound.is_empty() {
+            return hits;
+        }
+        for (ti, t) in toks.iter().enumerate() {
+            if covered[ti] {
+                continue;
+            }
+            let w = t.norm.as_str();
+            if w.len() < self.min_compound_key + self.min_rest || !w.is_ascii() {
+                continue;
+            }
+            let mut head: Option<(usize, &Vec<usize>)> = None; // (split point)
+            for p in self.min_rest..=w.len() - self.min_compound_key {
+                if let Some(v) = self.compound.get(&w[p..]) {
+                    head = Some((p, v));
+                    break; // first split = longest head
+                }
+            }
+            let mut modi: Option<(usize, &Vec<usize>)> = None; // (prefix len)
+            for p in (self.min_compound_key..=w.len() - self.min_rest).rev() {
+                let Some(v) = self.compound.get(&w[..p]) else {
+                    continue;
+                };
+                let rest = &w[p..];
+                // the head after an optional linking element (personeel-s-tekort,
+                // huisarts-en-zorg) must still be a word of min_rest letters
+                let head_part = self
+                    .linking
+                    .iter()
+                    .filter_map(|l| rest.strip_prefix(l.as_str()))
+                    .min_by_key(|r| r.len())
+                    .unwrap_or(rest);
+                let rest_ok = head_part.len() >= self.min_rest;
+                if rest_ok {
+                    modi = Some((p, v));
+                    break; // longest modifier
+                }
+            }
+            // keep both only if they do not overlap
+            if let (Some((hp, _)), Some((mp, _))) = (head, modi) {
+                if mp > hp {
+                    // overlap: keep the longer part
+                    if w.len() - hp >= mp {
+                        modi = None;
+                    } else {
+                        head = None;
+                    }
+                }
+            }
+            if let Some((_, v)) = head {
+                for &e in v {
+                    let entry = &self.entries[e];
+                    if entry.compound.head()
+                        && self.token_ok(entry, toks, ti, 1)
+                        && !Self::blocked(entry, &t.raw, w)
+                    {
+                        hits.push(Hit {
+                            payload: entry.payload,
+                            tok_start: ti,
+                            tok_end: ti + 1,
+                            kind: MatchKind::Head,
+                        });
+                    }
+                }
+            }
+            if let Some((_, v)) = modi {
+                for &e in v {
+                    let entry = &self.entries[e];
+                    if entry.compound.modifier()
+                        && self.token_ok(entry, toks, ti, 1)
+                        && !Self::blocked(entry, &t.raw, w)
+                    {
+                        hits.push(Hit {
+                            payload: entry.payload,
+                            tok_start: ti,
+                            tok_end: ti + 1,
+                            kind: MatchKind::Modifier,
+                        });
+                    }
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(w: &str) -> String {
+        normalize_word(&fold(w))
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Cliënt"), "client");
+        assert_eq!(fold("ideeën"), "ideeen");
+        assert_eq!(fold("één"), "een");
+        assert_eq!(fold("Fryslân"), "fryslan");
+        assert_eq!(fold("zij‑instromers"), "zij-instromers");
+    }
+
+    #[test]
+    fn inflections_conflate() {
+        let pairs = [
+            ("vacature", "vacatures"),
+            ("ziekenhuis", "ziekenhuizen"),
+            ("verpleegkundige", "verpleegkundigen"),
+            ("tekort", "tekorten"),
+            ("medewerker", "medewerkers"),
+            ("innovatief", "innovatieve"),
+            ("innovatie", "innovaties"),
+            ("regionaal", "regionale"),
+            ("opleiding", "opleidingen"),
+            ("dienst", "diensten"),
+            ("baan", "banen"),
+            ("school", "scholen"),
+            ("stap", "stappen"),
+            ("student", "studenten"),
+            ("gemeente", "gemeenten"),
+            ("gemeente", "gemeentes"),
+            ("rooster", "roosters"),
+            ("mogelijkheid", "mogelijkheden"),
+            ("cliënt", "clienten"),
+            ("zijinstromer", "zijinstromers"),
+            ("idee", "ideeën"),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(n(a), n(b), "{a} vs {b}");
+        }
+        // kept apart
+        assert_ne!(n("roosteren"), n("roosteer"));
+        assert_eq!(n("zorgen"), "zorgen");
+        assert_ne!(n("zorgen"), n("zorg"));
+    }
+
+    fn matcher(terms: &[(&str, Compound, &[&str])]) -> Matcher {
+        let mut m = Matcher::new(3, vec!["s".into(), "en".into(), "e".into(), "er".into()]);
+        for (i, (t, c, block)) in terms.iter().enumerate() {
+            m.add(
+                &term_words(t),
+                Entry {
+                    payload: i,
+                    compound: *c,
+                    block: block.iter().map(|b| fold(b)).collect(),
+                    need_cap: false,
+                    not_sentence_start: false,
+                },
+            );
+        }
+        m
+    }
+
+    fn found(m: &Matcher, text: &str) -> Vec<(usize, MatchKind)> {
+        let a = analyse(text);
+        let mut v: Vec<_> = m
+            .find(&a.tokens)
+            .into_iter()
+            .map(|h| (h.payload, h.kind))
+            .collect();
+        v.sort_by_key(|x| x.0);
+        v
+    }
+
+    #[test]
+    fn compounds_head_and_modifier() {
+        let m = matcher(&[
+            ("tekort", Compound::Both, &[]),
+            ("personeel", Compound::Both, &[]),
+        ]);
+        // personeel-s-tekort: head tekort + modifier personeel (linking s)
+        assert_eq!(
+            found(&m, "Het personeelstekort groeit"),
+            vec![(0, MatchKind::Head), (1, MatchKind::Modifier)]
+        );
+        assert_eq!(
+            found(&m, "De personeelstekorten"),
+            vec![(0, MatchKind::Head), (1, MatchKind::Modifier)]
+        );
+        // -en- linking
+        let m2 = matcher(&[("huisarts", Compound::Both, &[])]);
+        assert_eq!(
+            found(&m2, "huisartsenzorg in de regio"),
+            vec![(0, MatchKind::Modifier)]
+        );
+        let m3 = matcher(&[("ouder", Compound::Both, &[])]);
+        assert_eq!(found(&m3, "ouderenzorg"), vec![(0, MatchKind::Modifier)]);
+    }
+
+    #[test]
+    fn hyphen_and_space_variants() {
+        let m = matcher(&[("zij-instromer", Compound::None, &[])]);
+        for t in [
+            "zij-instromers",
+            "zijinstromers",
+            "zij instromers",
+            "Zij-instromer",
+            "zij‑instromers",
+        ] {
+            assert_eq!(found(&m, t), vec![(0, MatchKind::Exact)], "{t}");
+        }
+        let m = matcher(&[("zijinstromer", Compound::None, &[])]);
+        assert_eq!(found(&m, "de zij-instromers"), vec![(0, MatchKind::Exact)]);
+    }
+
+    #[test]
+    fn apostrophe_plurals() {
+        let m = matcher(&[("zzp", Compound::None, &[]), ("cao", Compound::None, &[])]);
+        assert_eq!(found(&m, "meer zzp'ers"), vec![(0, MatchKind::Exact)]);
+        assert_eq!(found(&m, "de cao’s"), vec![(1, MatchKind::Exact)]);
+        let m = matcher(&[("zzp'er", Compound::None, &[])]);
+        assert_eq!(
+            found(&m, "zzp'ers en zzpers"),
+            vec![(0, MatchKind::Exact), (0, MatchKind::Exact)]
+        );
+    }
+
+    #[test]
+    fn diacritics_match() {
+        let m = matcher(&[
+            ("cliënt", Compound::None, &[]),
+            ("oriëntatieprogramma", Compound::None, &[]),
+        ]);
+        assert_eq!(found(&m, "clienten en het orientatieprogramma").len(), 2);
+    }
+
+    #[test]
+    fn phrases_keep_stopwords() {
+        let m = matcher(&[
+            ("anders werken", Compound::None, &[]),
+            ("handen aan het bed", Compound::None, &[]),
+        ]);
+        assert_eq!(
+            found(&m, "Zo willen ze anders werken met meer handen aan het bed").len(),
+            2
+        );
+        assert!(found(&m, "werken anders").is_empty());
+    }
+
+    #[test]
+    fn false_friends_blocked() {
+        let m = matcher(&[
+            (
+                "zorg",
+                Compound::Both,
+                &["bezorg", "zorgvuldig", "zorgeloos", "zorgelijk", "zorgen"],
+            ),
+            (
+                "tekort",
+                Compound::Head,
+                &["begrotingstekort", "financieringstekort", "lerarentekort"],
+            ),
+        ]);
+        assert!(found(&m, "De bezorger bracht het pakket").is_empty());
+        assert!(found(&m, "een zorgvuldige afweging").is_empty());
+        assert!(found(&m, "we zorgen ervoor dat").is_empty());
+        assert!(found(&m, "het begrotingstekort loopt op").is_empty());
+        assert!(found(&m, "het lerarentekort").is_empty());
+        assert_eq!(found(&m, "de ouderenzorg"), vec![(0, MatchKind::Head)]);
+        assert_eq!(found(&m, "zorgmedewerkers"), vec![(0, MatchKind::Modifier)]);
+    }
+
+    #[test]
+    fn sentences_split() {
+        let s = "Dit is zin één. Dit is o.a. zin twee! En 3 procent? Nee. Zie bijv. dit.";
+        let v = split_sentences(s);
+        let parts: Vec<&str> = v.iter().map(|&(a, b)| s[a..b].trim()).collect();
+        assert_eq!(
+            parts,
+            vec![
+                "Dit is zin één.",
+                "Dit is o.a. zin twee!",
+                "En 3 procent?",
+                "Nee.",
+                "Zie bijv. dit."
+            ]
+        );
+    }
+}
