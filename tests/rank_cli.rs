@@ -217,3 +217,22 @@ fn eval_on_the_dev_set_beats_the_baseline_and_holds_the_floor() {
     assert!(r["sector_accuracy"].as_f64().unwrap() >= 0.70);
     assert!(r["region_accuracy"].as_f64().unwrap() >= 0.80);
 }
+
+#[test]
+fn search_finds_compound_parts_and_filters_on_enrichment() {
+    let ws = workspace_with_copies();
+    let titles = |q: &str| -> Vec<String> { common::titles(&ws.json(&["search", q, "--json"])) };
+    // "werkgeversorganisatie" is indexed with its parts.
+    let hits = titles("werkgever");
+    assert!(hits.iter().any(|t| t.contains("Utrechtse")), "{hits:?}");
+    assert!(hits.iter().any(|t| t.contains("42")), "{hits:?}");
+    // Enrichment is searchable: sector, region and theme fields.
+    assert_eq!(
+        titles("sector:kraamzorg"),
+        vec!["Utrechtse kraamzorg leidt samen 56 kraamverzorgenden op"]
+    );
+    let oost = titles("region:overijssel");
+    assert_eq!(oost.len(), 2, "both copies of the Twente story: {oost:?}");
+    assert!(titles("theme:zij_instroom diploma").len() >= 2);
+    assert!(titles("sector:kraamzorg PSV").is_empty());
+}

@@ -11,6 +11,15 @@
 //! into a phrase that one-word spellings cannot satisfy. Apostrophe plurals
 //! (`zzp'ers`, `cao's`) are joined. No stop words are removed: phrases such as
 //! "anders werken" must keep every word.
+//!
+//! Compounds: at index time a long word that ends in a known compound part
+//! also yields that part (`personeelstekort` → `tekort`), and a word that
+//! starts with a known part followed (after an optional linking `s`, `e` or
+//! `en`) by another known part yields the first one too (`personeelstekort` →
+//! `personeel`, `zorgmedewerkers` → `zorg`). Both parts must be known for the
+//! modifier, so `zorgvuldig` and `bezorger` never yield `zorg`. Queries are not
+//! decompounded: `tekort` finds `personeelstekort`, while
+//! `personeelstekort` finds only the compound.
 
 use std::sync::OnceLock;
 
@@ -138,6 +147,11 @@ fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
                 word_end,
                 position,
             );
+            if mode == Mode::Index {
+                for part in decompound(&normalized[0]) {
+                    push(&mut tokens, part, word_start, word_end, position);
+                }
+            }
             position += 1;
         } else {
             let joined: String = normalized.concat();
@@ -272,6 +286,210 @@ pub fn stem(word: &str) -> String {
     stemmer().stem(&w).into_owned()
 }
 
+/// Compound parts worth finding inside longer words: the vocabulary of the
+/// care labour market (domain.md §4) plus everyday heads. Normalised forms.
+const COMPOUND_PARTS: &[&str] = &[
+    "personeel",
+    "tekort",
+    "tekorten",
+    "zorg",
+    "welzijn",
+    "medewerker",
+    "werker",
+    "werk",
+    "dienst",
+    "nacht",
+    "arbeid",
+    "markt",
+    "opleiding",
+    "plaats",
+    "plek",
+    "student",
+    "stage",
+    "leerling",
+    "verpleging",
+    "verpleegkundige",
+    "verzorgende",
+    "helpende",
+    "huis",
+    "ziekenhuis",
+    "thuis",
+    "wijk",
+    "team",
+    "instroom",
+    "uitstroom",
+    "doorstroom",
+    "verzuim",
+    "verloop",
+    "rooster",
+    "kosten",
+    "begroting",
+    "leraar",
+    "leraren",
+    "onderwijs",
+    "jeugd",
+    "hulp",
+    "kind",
+    "opvang",
+    "ouderen",
+    "vrijwilliger",
+    "mantel",
+    "technologie",
+    "robot",
+    "sensor",
+    "regel",
+    "druk",
+    "last",
+    "lasten",
+    "administratie",
+    "registratie",
+    "functie",
+    "taak",
+    "baan",
+    "banen",
+    "vacature",
+    "instromer",
+    "contract",
+    "pool",
+    "uren",
+    "loon",
+    "salaris",
+    "plan",
+    "programma",
+    "project",
+    "netwerk",
+    "regio",
+    "gemeente",
+    "organisatie",
+    "bestuur",
+    "coach",
+    "buddy",
+    "begeleider",
+    "begeleiding",
+    "assistent",
+    "arts",
+    "specialist",
+    "psycholoog",
+    "kraam",
+    "ambulance",
+    "traject",
+    "route",
+    "pilot",
+    "akkoord",
+    "campagne",
+    "beleid",
+    "aanpak",
+    "professional",
+    "collega",
+    "werkgever",
+    "werknemer",
+    "zzp",
+    "flex",
+    "inzet",
+    "capaciteit",
+    "scholing",
+    "training",
+    "cursus",
+    "diploma",
+    "certificaat",
+    "ontwikkeling",
+    "loopbaan",
+    "behoud",
+    "binding",
+    "werving",
+    "vitaliteit",
+    "gezondheid",
+    "patient",
+    "client",
+    "bewoner",
+    "huisarts",
+    "praktijk",
+    "centrum",
+    "instelling",
+    "sector",
+    "branche",
+    "verpleeghuis",
+    "dementie",
+    "ggz",
+    "ouder",
+    "gezin",
+    "school",
+    "bedrijf",
+    "leer",
+    "leren",
+    "tijd",
+    "geld",
+    "krapte",
+    "vraagstuk",
+    "tekort",
+];
+
+const LINKING: &[&str] = &["en", "s", "e"];
+
+fn parts() -> &'static std::collections::HashSet<&'static str> {
+    static P: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    P.get_or_init(|| COMPOUND_PARTS.iter().copied().collect())
+}
+
+/// Surface forms of a known part: the part itself and its plural endings.
+fn known_head(s: &str) -> bool {
+    let p = parts();
+    p.contains(s)
+        || ["s", "en", "n", "es", "ers"]
+            .iter()
+            .any(|suf| s.strip_suffix(suf).is_some_and(|b| p.contains(b)))
+}
+
+/// Stemmed compound parts of a normalised word (index time only): the
+/// longest known head, and a known modifier when the rest is known too
+/// (recursively, so `arbeidsmarktkrapte` yields `krapte`, `markt` and
+/// `arbeid`).
+pub fn decompound(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if word.is_ascii() {
+        split_into(word, &mut out, 0);
+    }
+    let whole = stem(word);
+    out.retain(|p| *p != whole);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn split_into(word: &str, out: &mut Vec<String>, depth: usize) -> bool {
+    const MIN_MODIFIER: usize = 3;
+    const MIN_HEAD: usize = 3;
+    let n = word.len();
+    if depth > 3 || n < MIN_MODIFIER + MIN_HEAD {
+        return false;
+    }
+    // Longest head first: the smallest split point that leaves a known head.
+    let Some(h) = (MIN_MODIFIER..=n - MIN_HEAD).find(|&i| known_head(&word[i..])) else {
+        return false;
+    };
+    out.push(stem(&word[h..]));
+    // Modifier: a known part (or itself a compound of known parts), then an
+    // optional linking element, then the head.
+    let modifier = &word[..h];
+    let candidates =
+        std::iter::once(modifier).chain(LINKING.iter().filter_map(|l| modifier.strip_suffix(l)));
+    for m in candidates {
+        if m.len() < MIN_MODIFIER {
+            continue;
+        }
+        if parts().contains(m) {
+            out.push(stem(m));
+            return true;
+        }
+        let before = out.len();
+        if split_into(m, out, depth + 1) {
+            return true;
+        }
+        out.truncate(before);
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,6 +544,43 @@ mod tests {
         assert_eq!(analyze("zij-instromers", Mode::Query).len(), 1);
         assert_eq!(toks[1].offset_from, 7);
         assert_eq!(toks[1].offset_to, "nieuwe zij-instromers".len());
+    }
+
+    #[test]
+    fn compounds_yield_their_known_parts_at_index_time() {
+        let has = |text: &str, term: &str| analyze(text, Mode::Index).contains(&stem(term));
+        for (compound, part) in [
+            ("personeelstekort", "tekort"),
+            ("personeelstekorten", "tekort"),
+            ("personeelstekort", "personeel"),
+            ("zorgmedewerkers", "medewerker"),
+            ("zorgmedewerkers", "zorg"),
+            ("nachtdiensten", "dienst"),
+            ("arbeidsmarktkrapte", "arbeid"),
+            ("wijkverpleging", "verpleging"),
+        ] {
+            assert!(
+                has(compound, part),
+                "{compound} should index {part}: {:?}",
+                analyze(compound, Mode::Index)
+            );
+        }
+        for (word, not_part) in [
+            ("zorgvuldig", "zorg"),
+            ("bezorger", "zorg"),
+            ("bezorgers", "zorg"),
+            ("zorgen", "zorg"),
+            ("tekort", "kort"),
+        ] {
+            let toks = analyze(word, Mode::Index);
+            assert_eq!(
+                toks.len(),
+                1,
+                "{word} must not be split: {toks:?} (not {not_part})"
+            );
+        }
+        // queries are not decompounded
+        assert_eq!(analyze("personeelstekort", Mode::Query).len(), 1);
     }
 
     #[test]
