@@ -116,3 +116,31 @@ fn a_bad_source_list_names_file_entry_and_key() {
         out.stderr
     );
 }
+
+#[test]
+fn a_bad_themes_file_beside_the_config_is_refused_before_anything_runs() {
+    let ws = Workspace::new();
+    ws.sources(&[]);
+    let builtin = radar::rank::BUILTIN_THEMES;
+    // An unknown key at the top level of an otherwise valid themes file.
+    std::fs::write(
+        ws.path().join("themes.toml"),
+        format!("kleur = \"rood\"\n{builtin}"),
+    )
+    .unwrap();
+    let out = ws.radar(&["fetch"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("themes.toml") && out.stderr.contains("kleur"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ws.path().join("data").exists(), "nothing ran");
+    // The built-in themes, written out by `radar themes`, are a valid file.
+    std::fs::remove_file(ws.path().join("themes.toml")).unwrap();
+    let dumped = ws.radar(&["themes"]);
+    assert_eq!(dumped.code, 0);
+    std::fs::write(ws.path().join("themes.toml"), dumped.stdout).unwrap();
+    let out = ws.radar(&["sources"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
