@@ -32,8 +32,48 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     if let Some(u) = &a.url {
         println!("Link:        {u}");
     }
+    if let Some(score) = a.score {
+        let reason = store
+            .relevance(a.id)?
+            .and_then(|j| serde_json::from_str::<crate::rank::Relevance>(&j).ok())
+            .map(|r| r.reason)
+            .unwrap_or_default();
+        println!("Score:       {score:.0} — {reason}");
+        let mut facets = Vec::new();
+        if let Some(s) = &a.sector {
+            facets.push(format!("sector {s}"));
+        }
+        if let Some(r) = &a.region {
+            facets.push(format!("regio {r}"));
+        }
+        if !a.themes.is_empty() {
+            facets.push(format!("thema's {}", a.themes.join(", ")));
+        }
+        if !facets.is_empty() {
+            println!("Kenmerken:   {}", facets.join(" · "));
+        }
+    }
+    let others = store.cluster_members(a.id)?;
+    if !others.is_empty() {
+        let list: Vec<String> = others
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} (#{}, {})",
+                    o.source_name,
+                    o.id,
+                    nl_date(Some(o.first_seen))
+                )
+            })
+            .collect();
+        println!("Ook in:      {}", list.join("; "));
+    }
     println!();
-    if let Some(s) = a.summary.as_ref().filter(|s| **s != a.text) {
+    if let Some(s) = a
+        .summary
+        .as_ref()
+        .filter(|s| !a.text.starts_with(s.as_str()))
+    {
         println!("{s}\n");
     }
     println!("{}", a.text);
