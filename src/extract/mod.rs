@@ -3,6 +3,7 @@
 //! and computing the keys and hashes used for deduplication. Nothing in
 //! here does I/O.
 
+pub mod article;
 pub mod draft;
 pub mod encoding;
 pub mod feed;
