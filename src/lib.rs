@@ -27,6 +27,7 @@ pub mod extract;
 pub mod fetch;
 pub mod import;
 pub mod index;
+pub mod intake;
 pub mod pipeline;
 pub mod rank;
 pub mod sources;

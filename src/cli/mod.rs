@@ -58,7 +58,8 @@ enum Command {
     /// store new and changed articles and index them. Exit code 2 when some
     /// sources failed; their errors are recorded and shown by `radar sources`.
     Fetch(fetch::Args),
-    /// List sources with their last fetch outcome.
+    /// List sources with their last fetch outcome; `import FILE.opml` adds
+    /// the feeds of an OPML file, `export` prints all sources as OPML.
     Sources(sources::Args),
     /// Search everything indexed (Dutch-aware: `ziekenhuizen` finds `ziekenhuis`).
     /// Words must all match; use "quotes" for phrases, OR for alternatives,

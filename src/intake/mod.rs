@@ -1,0 +1,2 @@
+//! Sources that are not feeds: list pages (`kind = "page"`) and
+//! newsletter mailboxes (`kind = "mailbox"`).
