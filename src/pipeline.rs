@@ -19,7 +19,7 @@ use crate::extract::{ArticleDraft, drafts_from_feed};
 use crate::fetch::{ErrorKind, FetchOutcome, Fetcher};
 use crate::index::SearchIndex;
 use crate::rank::{self, ArticleInput, Rules};
-use crate::sources::{Location, Source};
+use crate::sources::{Location, Source, SourceKind};
 use crate::store::{FetchRecord, FetchState, ScoreRow, Store, StoreError};
 
 /// What a refresh did to one source.
@@ -169,6 +169,8 @@ pub enum PipelineError {
 enum Parsed {
     Drafts(Vec<ArticleDraft>, Option<FetchState>),
     Failed(ErrorKind, String),
+    /// A list page or mailbox (`intake`): drafts plus what to remember.
+    Intake(crate::intake::Outcome),
 }
 
 fn parse(
@@ -197,7 +199,7 @@ fn parse(
     }
 }
 
-fn body_hash(body: &[u8]) -> String {
+pub(crate) fn body_hash(body: &[u8]) -> String {
     let d = Sha256::digest(body);
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
@@ -219,12 +221,22 @@ pub async fn refresh(
     let mut tasks = tokio::task::JoinSet::new();
     for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.enabled) {
         let state = store.fetch_state(&s.id)?;
+        // Pages and mailboxes go through `intake`, with what the store knows.
+        let intake = match s.kind {
+            SourceKind::Feed => None,
+            _ => Some((s.clone(), crate::intake::Known::load(store, &s.id)?)),
+        };
         let fetcher = fetcher.clone();
         let location = s.location.clone();
         let limit = limit.clone();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let started = (Utc::now(), Instant::now());
+            if let Some((source, known)) = intake {
+                let o = crate::intake::refresh(&source, &fetcher, &state, known).await;
+                let status = o.http_status;
+                return (i, started, (Some(Parsed::Intake(o)), status, None));
+            }
             let outcome = fetcher.fetch(&location, &state).await;
             let base = match (&outcome, &location) {
                 (
@@ -307,6 +319,21 @@ pub async fn refresh(
             Some(Parsed::Failed(kind, message)) => {
                 rec.outcome = kind.as_str().to_string();
                 rec.error = Some(message);
+            }
+            Some(Parsed::Intake(o)) => {
+                let st = tokio::task::block_in_place(|| store.upsert_articles(&s.id, &o.drafts))?;
+                tokio::task::block_in_place(|| store.mark_intake_seen(&s.id, &o.marks))?;
+                rec.new = st.new;
+                rec.updated = st.updated;
+                rec.unchanged = st.unchanged;
+                rec.state = o.state;
+                if let Some(q) = o.quiet {
+                    rec.outcome = q.to_string();
+                }
+                if let Some((kind, message)) = o.error {
+                    rec.outcome = kind.as_str().to_string();
+                    rec.error = Some(message);
+                }
             }
             None => {}
         }

@@ -126,6 +126,18 @@ CREATE TABLE minhash_bands (
 CREATE INDEX minhash_bands_key ON minhash_bands(band_key);
 CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
 "#,
+    // Intake memory for list pages and mailboxes: links that yielded no
+    // article (not fetched again) and newsletters already processed.
+    r#"
+CREATE TABLE intake_seen (
+    source_id TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT,
+    seen_at   TEXT NOT NULL,
+    PRIMARY KEY (source_id, key)
+);
+"#,
 ];
 
 /// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).
@@ -251,6 +263,17 @@ pub struct Article {
     pub region: Option<String>,
     /// Theme ids that contributed to the score.
     pub themes: Vec<String>,
+}
+
+/// Something the intake of a list page or mailbox remembers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeMark {
+    /// `msg:<message-id>`, `url:<canonical url>`, ...
+    pub key: String,
+    /// `ok`, or why nothing was stored.
+    pub outcome: String,
+    /// Subject and story count, or the error.
+    pub detail: Option<String>,
 }
 
 /// Counts from storing a batch of drafts.
@@ -553,6 +576,56 @@ impl Store {
         }
         tx.commit().ctx("committing articles")?;
         Ok(stats)
+    }
+
+    /// The canonical URLs of the articles stored for a source.
+    pub fn known_urls(&self, source_id: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT canonical_url FROM articles WHERE source_id = ?1 AND canonical_url IS NOT NULL",
+            )
+            .ctx("preparing known urls")?;
+        let rows = stmt
+            .query_map([source_id], |r| r.get::<_, String>(0))
+            .ctx("reading known urls")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("reading known urls")
+    }
+
+    /// Keys the intake of a source remembers (see [`Store::mark_intake_seen`]).
+    pub fn intake_seen(&self, source_id: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key FROM intake_seen WHERE source_id = ?1")
+            .ctx("preparing intake keys")?;
+        let rows = stmt
+            .query_map([source_id], |r| r.get::<_, String>(0))
+            .ctx("reading intake keys")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("reading intake keys")
+    }
+
+    /// Remembers intake keys of a source (a newsletter's message id, a link
+    /// that yielded no article) with what came of them.
+    pub fn mark_intake_seen(&mut self, source_id: &str, marks: &[IntakeMark]) -> Result<()> {
+        let now = ts(Utc::now());
+        let tx = self.conn.transaction().ctx("starting intake marks")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO intake_seen (source_id, key, outcome, detail, seen_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(source_id, key) DO UPDATE SET outcome = excluded.outcome,
+                        detail = excluded.detail, seen_at = excluded.seen_at",
+                )
+                .ctx("preparing intake mark")?;
+            for m in marks {
+                stmt.execute(params![source_id, m.key, m.outcome, m.detail, now])
+                    .ctx("writing intake mark")?;
+            }
+        }
+        tx.commit().ctx("committing intake marks")
     }
 
     /// One article by id.
