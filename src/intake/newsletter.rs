@@ -77,6 +77,7 @@ const BOILER_TEXT: &[&str] = &[
     "voorkeuren",
     "preferences",
     "profiel",
+    "profil",
     "gegevens wijzigen",
     "wijzig je",
     "wijzig uw",
@@ -88,7 +89,6 @@ const BOILER_TEXT: &[&str] = &[
     "aanmelden voor",
     "abonneer",
     "subscribe",
-    "anmelden",
     "volg ons",
     "follow us",
     "facebook",
@@ -97,9 +97,10 @@ const BOILER_TEXT: &[&str] = &[
     "instagram",
     "youtube",
     "whatsapp",
-    "contact",
-    "kontakt",
 ];
+
+/// Link texts that are boilerplate only as the whole text.
+const BOILER_LABEL: &[&str] = &["contact", "kontakt", "home", "website", "webshop"];
 
 /// URL fragments (lower-case) that mark boilerplate whatever the text.
 const BOILER_URL: &[&str] = &[
@@ -140,6 +141,69 @@ const SOCIAL_HOSTS: &[&str] = &[
     "t.me",
 ];
 
+/// Phrases that make a short block boilerplate whatever its link says
+/// ("klik hier" next to "wordt deze e-mail niet goed weergegeven?").
+const BOILER_BLOCK: &[&str] = &[
+    "niet goed weergegeven",
+    "niet goed wordt weergegeven",
+    "niet correct weergegeven",
+    "bekijk de online versie",
+    "in je browser",
+    "in uw browser",
+    "niet meer ontvangen",
+    "afmelden",
+    "uitschrijven",
+    "privacyverklaring",
+    "privacybeleid",
+    "nicht richtig dargestellt",
+    "nicht optimal dargestellt",
+    "nicht korrekt angezeigt",
+    "nicht richtig angezeigt",
+    "nicht lesen können",
+    "im browser",
+    "nicht mehr erhalten",
+    "keine e-mails mehr",
+    "abbestellen",
+    "abmelden",
+    "impressum",
+    "datenschutz",
+    "profil aktualisieren",
+    "view in browser",
+    "view this email",
+    "unsubscribe",
+];
+
+/// Blocks with at most this many words are checked for [`BOILER_BLOCK`].
+const SHORT_BLOCK_WORDS: usize = 40;
+
+/// Words that make a link text a call to action rather than a title.
+const CALL_TO_ACTION: &[&str] = &[
+    "hier",
+    "lees",
+    "meer",
+    "bekijk",
+    "klik",
+    "download",
+    "aanmelden",
+    "bestel",
+    "doneer",
+    "website",
+    "foto",
+    "here",
+    "read",
+    "more",
+    "click",
+    "jetzt",
+    "lesen",
+    "mehr",
+    "klicken",
+    "sichern",
+    "kaufen",
+    "spenden",
+    "anmelden",
+    "bestellen",
+];
+
 /// Link texts that say nothing about the story.
 const GENERIC_LINK_TEXT: &[&str] = &[
     "lees meer",
@@ -163,7 +227,7 @@ const GENERIC_LINK_TEXT: &[&str] = &[
 /// Whether a link is boilerplate rather than a story.
 pub fn is_boilerplate(url: &url::Url, link_text: &str) -> bool {
     let text = link_text.to_lowercase();
-    if BOILER_TEXT.iter().any(|b| text.contains(b)) {
+    if BOILER_TEXT.iter().any(|b| text.contains(b)) || BOILER_LABEL.contains(&text.trim()) {
         return true;
     }
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
@@ -181,8 +245,21 @@ fn words(s: &str) -> usize {
     s.split_whitespace().count()
 }
 
+/// Characters newsletters use as invisible spacers (preheader padding,
+/// soft hyphens, zero-width joiners); they are dropped from all text.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{034F}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+fn clean(s: &str) -> String {
+    s.chars().filter(|&c| !invisible(c)).collect()
+}
+
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    clean(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn text_of(el: ElementRef) -> String {
@@ -249,7 +326,8 @@ pub fn split_html(page: &str) -> Vec<Story> {
         }
     }
     let mut done = HashSet::new();
-    let mut out = Vec::new();
+    let mut titles = HashSet::new();
+    let mut out: Vec<Story> = Vec::new();
     for (id, n) in &links {
         if !done.insert(*n) {
             continue;
@@ -273,6 +351,11 @@ pub fn split_html(page: &str) -> Vec<Story> {
             continue;
         };
         if let Some(story) = story_from_block(el, &urls[*n], &link_texts[*n]) {
+            // Image and title often carry separately tracked links to the
+            // same story: the second block says the same, so skip it.
+            if !titles.insert(story.title.to_lowercase()) {
+                continue;
+            }
             out.push(story);
             if out.len() >= MAX_STORIES {
                 break;
@@ -283,12 +366,23 @@ pub fn split_html(page: &str) -> Vec<Story> {
 }
 
 fn story_from_block(el: ElementRef, url: &(String, String), texts: &[String]) -> Option<Story> {
-    let body = html::to_text(&el.html());
-    if words(&body) < MIN_WORDS {
+    let body = clean(&html::to_text(&el.html()));
+    let n_words = words(&body);
+    if n_words < MIN_WORDS {
         return None;
     }
+    if n_words <= SHORT_BLOCK_WORDS {
+        let lower = squash(&body).to_lowercase();
+        if BOILER_BLOCK.iter().any(|b| lower.contains(b)) {
+            return None;
+        }
+    }
     let descriptive = |t: &&String| {
-        words(t) >= 3
+        (3..=30).contains(&words(t))
+            && !t
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| CALL_TO_ACTION.contains(&w))
             && !GENERIC_LINK_TEXT
                 .contains(&t.to_lowercase().trim_end_matches(['.', '›', '»', '>', ' ']))
     };
@@ -296,8 +390,20 @@ fn story_from_block(el: ElementRef, url: &(String, String), texts: &[String]) ->
         .select(&HEADINGS)
         .map(text_of)
         .find(|t| words(t) >= 2)
-        .or_else(|| el.select(&BOLD).map(text_of).find(|t| words(t) >= 3))
-        .or_else(|| texts.iter().find(descriptive).cloned())
+        .or_else(|| texts.iter().find(descriptive).map(|t| squash(t)))
+        // Bold text is a title only where the block starts with it (bold
+        // inside a paragraph is emphasis).
+        .or_else(|| {
+            let lead: Vec<String> = body
+                .lines()
+                .map(squash)
+                .filter(|l| !l.is_empty())
+                .take(2)
+                .collect();
+            el.select(&BOLD)
+                .map(text_of)
+                .find(|t| words(t) >= 3 && lead.iter().any(|l| l.starts_with(t.as_str())))
+        })
         .unwrap_or_else(|| first_sentence(&body));
     let mut text = body.clone();
     if let Some(pos) = text.find(title.as_str()) {
@@ -306,8 +412,9 @@ fn story_from_block(el: ElementRef, url: &(String, String), texts: &[String]) ->
     let text: Vec<&str> = text
         .lines()
         .map(str::trim)
+        .filter(|l| !is_boilerplate_line(l))
         .filter(|l| {
-            !l.is_empty()
+            l.chars().any(char::is_alphanumeric)
                 && !GENERIC_LINK_TEXT
                     .contains(&l.to_lowercase().trim_end_matches(['.', '›', '»', '>', ' ']))
         })
@@ -320,11 +427,20 @@ fn story_from_block(el: ElementRef, url: &(String, String), texts: &[String]) ->
     })
 }
 
+/// A line of a story's text that is mail furniture (afmelden, view in
+/// browser, ...), dropped from the text.
+fn is_boilerplate_line(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    BOILER_BLOCK.iter().any(|b| lower.contains(b))
+}
+
 fn first_sentence(s: &str) -> String {
+    // A one- or two-word first line is a section label ("Agenda").
     let line = s
         .lines()
         .map(str::trim)
-        .find(|l| !l.is_empty())
+        .find(|l| words(l) >= 3)
+        .or_else(|| s.lines().map(str::trim).find(|l| !l.is_empty()))
         .unwrap_or("");
     let end = line
         .char_indices()
@@ -358,8 +474,14 @@ pub fn split_text(text: &str) -> Vec<Story> {
             continue;
         };
         let clean = squash(&URL_RE.replace_all(para, " "));
-        let label = clean.trim_matches(|c: char| !c.is_alphanumeric());
-        if is_boilerplate(&u, label) || words(&clean) < MIN_WORDS {
+        // The words on the link's own line say what it is ("Afmelden: ...").
+        let url_line = para.lines().find(|l| l.contains(m.as_str())).unwrap_or("");
+        let label = squash(&URL_RE.replace_all(url_line, " "));
+        let label = label.trim_matches(|c: char| !c.is_alphanumeric());
+        if is_boilerplate(&u, label)
+            || words(&clean) < MIN_WORDS
+            || (words(&clean) <= SHORT_BLOCK_WORDS && is_boilerplate_line(&clean))
+        {
             continue;
         }
         let Some(canonical) = urlnorm::canonical(u.as_str()) else {
@@ -372,7 +494,7 @@ pub fn split_text(text: &str) -> Vec<Story> {
             .replace_all(para, " ")
             .lines()
             .map(squash)
-            .filter(|l| !l.is_empty() && l.chars().any(char::is_alphanumeric))
+            .filter(|l| l.chars().any(char::is_alphanumeric) && !is_boilerplate_line(l))
             .collect();
         let Some((title, rest)) = lines.split_first() else {
             continue;
