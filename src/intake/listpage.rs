@@ -346,8 +346,9 @@ pub(super) async fn refresh(
                 last_modified,
                 final_url,
                 status,
+                ..
             } => (body, content_type, etag, last_modified, final_url, status),
-            FetchOutcome::NotModified { status } => {
+            FetchOutcome::NotModified { status, .. } => {
                 return Outcome {
                     http_status: Some(status),
                     quiet: Some("not_modified"),

@@ -570,6 +570,25 @@ mod tests {
     }
 
     #[test]
+    fn hostile_newsletters_are_bounded() {
+        // 100k nested elements, then a real story: the nesting is flattened
+        // before parsing, the story survives.
+        let deep = format!(
+            "<html><body>{}{}<div><h2>Wijkteam wint prijs voor samenwerking</h2><p>Het wijkteam werkt samen met huisartsen en thuiszorg aan snellere hulp.</p><a href=\"https://zorg.nl/a\">Lees meer</a></div></body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let s = split_html(&deep);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].canonical, "https://zorg.nl/a");
+        // Thousands of distinct story links: capped.
+        let many: String = (0..5000)
+            .map(|i| format!("<p>Bericht nummer {i} over de zorg in de regio en meer. <a href=\"https://zorg.nl/{i}\">Verhaal {i} uit de wijk</a></p>"))
+            .collect();
+        assert_eq!(split_html(&many).len(), MAX_STORIES);
+    }
+
+    #[test]
     fn plain_text_newsletters_split_by_paragraph() {
         let text = "Nieuwsbrief maart\n\nWijkteam wint prijs\nHet wijkteam in Tilburg werkt samen met huisartsen aan snellere hulp.\nhttps://zorg.nl/a?utm_source=nb\n\nAfmelden voor deze nieuwsbrief: https://nb.nl/unsubscribe?u=1\n";
         let s = split_text(text);
