@@ -13,6 +13,7 @@
 //! * [`sources`]: `feeds/*.toml` → validated sources.
 //! * [`fetch`]: polite HTTP and local files → [`fetch::FetchOutcome`].
 //! * [`extract`]: bytes → [`extract::ArticleDraft`]s (decode, repair, parse, clean).
+//! * [`fulltext`]: article pages for teaser-only feed items, tips.
 //! * [`store`]: SQLite; only it speaks SQL.
 //! * [`index`]: tantivy; only it speaks tantivy. [`text`] is its Dutch analyzer.
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
@@ -25,6 +26,7 @@ pub mod cluster;
 pub mod config;
 pub mod extract;
 pub mod fetch;
+pub mod fulltext;
 pub mod import;
 pub mod index;
 pub mod pipeline;

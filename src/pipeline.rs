@@ -203,8 +203,10 @@ fn body_hash(body: &[u8]) -> String {
 }
 
 /// Fetches the given sources (at most `concurrency` at a time), stores what
-/// they yield, records every outcome and indexes the new articles.
+/// they yield, records every outcome, fetches article pages for teasers
+/// (per `extract`), then scores, clusters and indexes the new articles.
 /// `progress` is called once per finished source.
+#[allow(clippy::too_many_arguments)]
 pub async fn refresh(
     store: &mut Store,
     index: &mut SearchIndex,
@@ -212,6 +214,7 @@ pub async fn refresh(
     fetcher: &Fetcher,
     sources: &[Source],
     concurrency: usize,
+    extract: &crate::config::ExtractConfig,
     mut progress: impl FnMut(&SourceReport),
 ) -> Result<Vec<SourceReport>, PipelineError> {
     store.sync_sources(sources)?;
@@ -330,6 +333,15 @@ pub async fn refresh(
         reports.push(report);
     }
     reports.sort_by_key(|r| sources.iter().position(|s| s.id == r.source));
+    let ft = crate::fulltext::fill_pending(store, fetcher, sources, extract, concurrency).await?;
+    if ft.fetched > 0 {
+        tracing::info!(
+            fetched = ft.fetched,
+            extracted = ft.extracted,
+            failed = ft.failed,
+            "article pages"
+        );
+    }
     tokio::task::block_in_place(|| process_pending(store, index, ranker))?;
     Ok(reports)
 }

@@ -79,6 +79,7 @@ pub(super) fn fetch_sources(
         &fetcher,
         sources,
         concurrency,
+        &app.config.extract,
         |r| match &bar {
             Some(b) => {
                 b.set_message(r.source.clone());

@@ -17,6 +17,7 @@ mod candidates;
 mod demo;
 mod eval;
 mod explain;
+mod extract;
 mod fetch;
 mod import;
 mod reindex;
@@ -24,6 +25,7 @@ mod search;
 mod show;
 mod sources;
 mod themes;
+mod tip;
 
 /// Exit code: finished, but some sources failed.
 pub const EXIT_SOURCE_ERRORS: u8 = 2;
@@ -85,6 +87,12 @@ enum Command {
     /// Print the theme configuration in use (the built-in one unless
     /// rank.themes or a themes.toml beside the config says otherwise).
     Themes,
+    /// Extract the article from one web page or HTML file: title, byline,
+    /// date, method and text, as radar will store it.
+    Extract(extract::Args),
+    /// Add a partner's tip: fetch the page, extract, store, score and
+    /// index it, recording who sent it. Private addresses are refused.
+    Tip(tip::Args),
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
@@ -141,6 +149,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(a) => explain::run(&app, a),
         Command::Eval(a) => eval::run(&app, a),
         Command::Themes => themes::run(&app),
+        Command::Extract(a) => extract::run(&app, a),
+        Command::Tip(a) => tip::run(&app, a),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
     }
 }

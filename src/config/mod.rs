@@ -58,6 +58,45 @@ pub struct Config {
     pub index: IndexConfig,
     /// Ranking settings.
     pub rank: RankConfig,
+    /// Full article text.
+    pub extract: ExtractConfig,
+}
+
+/// When to fetch an item's web page for its full text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FullText {
+    /// Always fetch the page and extract the article.
+    Always,
+    /// Only when the feed text is shorter than `extract.min_words`.
+    Auto,
+    /// Keep the feed text.
+    Never,
+}
+
+/// `[extract]`: full article text for feed items that carry a teaser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// Default policy for sources without their own `full_text` key.
+    pub full_text: FullText,
+    /// Under `auto`, feed texts with fewer words than this are teasers.
+    pub min_words: usize,
+    /// Article pages fetched per run at most (the rest waits for the next).
+    pub max_per_run: usize,
+    /// Only items first seen this many days ago or less get a page fetch.
+    pub max_age_days: u32,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            full_text: FullText::Auto,
+            min_words: 150,
+            max_per_run: 200,
+            max_age_days: 14,
+        }
+    }
 }
 
 /// `[rank]`: the Koploper-lead score.
@@ -124,6 +163,7 @@ impl Default for Config {
             fetch: FetchConfig::default(),
             index: IndexConfig::default(),
             rank: RankConfig::default(),
+            extract: ExtractConfig::default(),
         }
     }
 }
@@ -267,6 +307,15 @@ impl Config {
         }
         if !(0.0..=100.0).contains(&self.rank.min_score) {
             return Err(invalid("rank.min_score", "must be between 0 and 100"));
+        }
+        if !(1..=100_000).contains(&self.extract.max_per_run) {
+            return Err(invalid(
+                "extract.max_per_run",
+                "must be between 1 and 100000",
+            ));
+        }
+        if !(1..=5000).contains(&self.extract.min_words) {
+            return Err(invalid("extract.min_words", "must be between 1 and 5000"));
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "must not be empty"));

@@ -62,6 +62,9 @@ pub struct Source {
     pub tags: Vec<String>,
     /// Disabled sources are kept but not fetched.
     pub enabled: bool,
+    /// Own full-text policy (`always`, `auto`, `never`); `None` follows
+    /// `extract.full_text` in the config.
+    pub full_text: Option<crate::config::FullText>,
     /// The file this entry came from.
     pub origin: PathBuf,
 }
@@ -117,6 +120,8 @@ struct RawSource {
     tags: Vec<String>,
     #[serde(default = "yes")]
     enabled: bool,
+    #[serde(default)]
+    full_text: Option<crate::config::FullText>,
 }
 
 fn yes() -> bool {
@@ -184,6 +189,7 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             kind: r.kind,
             tags: r.tags,
             enabled: r.enabled,
+            full_text: r.full_text,
             origin: path.to_path_buf(),
         });
     }

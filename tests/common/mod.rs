@@ -189,7 +189,13 @@ impl Workspace {
     pub fn new() -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
-        std::fs::write(dir.path().join("config.toml"), "data_dir = \"data\"\n").unwrap();
+        // Feed items link to made-up sites: never fetch their pages in tests
+        // unless a test turns full text on for a local server.
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "data_dir = \"data\"\n\n[extract]\nfull_text = \"never\"\n",
+        )
+        .unwrap();
         Workspace { dir }
     }
 
