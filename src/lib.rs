@@ -19,8 +19,10 @@
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
 //! * [`cluster`]: near-duplicate stories across outlets (MinHash).
 //! * [`pipeline`]: one refresh, top to bottom.
+//! * [`bench`]: synthetic Dutch articles and measurement helpers for `radar bench`.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -13,6 +13,7 @@ use crate::index::SearchIndex;
 use crate::pipeline::Ranker;
 use crate::store::Store;
 
+mod bench;
 mod candidates;
 mod demo;
 mod eval;
@@ -93,6 +94,9 @@ enum Command {
     /// Add a partner's tip: fetch the page, extract, store, score and
     /// index it, recording who sent it. Private addresses are refused.
     Tip(tip::Args),
+    /// Benchmarks on synthetic Dutch articles, each next to a peer or limit
+    /// measured in the same run (build with --release).
+    Bench(bench::Args),
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
@@ -151,6 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Themes => themes::run(&app),
         Command::Extract(a) => extract::run(&app, a),
         Command::Tip(a) => tip::run(&app, a),
+        Command::Bench(a) => bench::run(&app, a),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
     }
 }

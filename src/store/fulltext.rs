@@ -185,3 +185,18 @@ impl Store {
             .ctx("looking up article by url")
     }
 }
+
+impl Store {
+    /// Benchmarks only: spreads `first_seen` of all articles over the last
+    /// `days` days (by id), so date windows select realistic slices.
+    pub fn spread_first_seen(&mut self, days: u32) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE articles SET first_seen =
+                    strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (id % ?1) || ' days')",
+                [days.max(1)],
+            )
+            .ctx("spreading first_seen")?;
+        Ok(())
+    }
+}
