@@ -18,6 +18,9 @@
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
 //! * [`cluster`]: near-duplicate stories across outlets (MinHash).
 //! * [`pipeline`]: one refresh, top to bottom.
+//! * [`schedule`]: cron + adaptive intervals → when each source is due.
+//! * [`health`]: per-source failure counting, suspension and warnings.
+//! * [`lock`]: one writer per data directory.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
 pub mod cli;
@@ -25,10 +28,13 @@ pub mod cluster;
 pub mod config;
 pub mod extract;
 pub mod fetch;
+pub mod health;
 pub mod import;
 pub mod index;
+pub mod lock;
 pub mod pipeline;
 pub mod rank;
+pub mod schedule;
 pub mod sources;
 pub mod store;
 pub mod text;

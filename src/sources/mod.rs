@@ -62,6 +62,8 @@ pub struct Source {
     pub tags: Vec<String>,
     /// Disabled sources are kept but not fetched.
     pub enabled: bool,
+    /// Cron expression for `radar run`; `None`: the tag or default schedule.
+    pub schedule: Option<String>,
     /// The file this entry came from.
     pub origin: PathBuf,
 }
@@ -117,6 +119,8 @@ struct RawSource {
     tags: Vec<String>,
     #[serde(default = "yes")]
     enabled: bool,
+    #[serde(default)]
+    schedule: Option<String>,
 }
 
 fn yes() -> bool {
@@ -177,6 +181,10 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
         }
         let location = parse_location(&r.url, base, allow_files)
             .map_err(|reason| invalid(&r.id, "url", reason))?;
+        if let Some(expr) = &r.schedule {
+            crate::schedule::parse_cron(expr)
+                .map_err(|reason| invalid(&r.id, "schedule", reason))?;
+        }
         out.push(Source {
             id: r.id,
             name: r.name,
@@ -184,6 +192,7 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             kind: r.kind,
             tags: r.tags,
             enabled: r.enabled,
+            schedule: r.schedule,
             origin: path.to_path_buf(),
         });
     }

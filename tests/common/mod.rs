@@ -189,7 +189,13 @@ impl Workspace {
     pub fn new() -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
-        std::fs::write(dir.path().join("config.toml"), "data_dir = \"data\"\n").unwrap();
+        // Tests talk to servers on 127.0.0.1, which the SSRF guard refuses
+        // unless allowed; no politeness delay between requests to them.
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "data_dir = \"data\"\n\n[fetch]\nallow_networks = [\"127.0.0.1/32\"]\nper_host_delay_ms = 0\nretry_base_ms = 20\n",
+        )
+        .unwrap();
         Workspace { dir }
     }
 
