@@ -76,7 +76,7 @@ pub async fn fetch_page(fetcher: &Fetcher, url: &url::Url) -> Result<Page, PageE
                 extracted,
             })
         }
-        FetchOutcome::NotModified { status } => Err(PageError::Fetch {
+        FetchOutcome::NotModified { status, .. } => Err(PageError::Fetch {
             kind: "http_status",
             message: format!("unexpected {status} for an unconditional request"),
         }),

@@ -19,6 +19,9 @@
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
 //! * [`cluster`]: near-duplicate stories across outlets (MinHash).
 //! * [`pipeline`]: one refresh, top to bottom.
+//! * [`schedule`]: cron + adaptive intervals → when each source is due.
+//! * [`health`]: per-source failure counting, suspension and warnings.
+//! * [`lock`]: one writer per data directory.
 //! * [`bench`]: synthetic Dutch articles and measurement helpers for `radar bench`.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
@@ -29,10 +32,13 @@ pub mod config;
 pub mod extract;
 pub mod fetch;
 pub mod fulltext;
+pub mod health;
 pub mod import;
 pub mod index;
+pub mod lock;
 pub mod pipeline;
 pub mod rank;
+pub mod schedule;
 pub mod sources;
 pub mod store;
 pub mod text;

@@ -43,11 +43,13 @@ fn teaser_feed(server: &TestServer) -> String {
 
 fn workspace_with_full_text(server: &TestServer, policy: &str) -> Workspace {
     let ws = Workspace::new();
-    std::fs::write(
-        ws.path().join("config.toml"),
-        format!("data_dir = \"data\"\n\n[extract]\nfull_text = \"{policy}\"\n"),
-    )
-    .unwrap();
+    let cfg = ws.path().join("config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = text.replace(
+        "full_text = \"never\"",
+        &format!("full_text = \"{policy}\""),
+    );
+    std::fs::write(&cfg, text).unwrap();
     ws.sources(&[("ziekenhuis", &server.url("/feed.xml"))]);
     ws
 }
@@ -204,6 +206,24 @@ fn bad_tips_are_refused_with_a_clear_message_and_store_nothing() {
     assert!(out.stderr.contains("no article content"), "{}", out.stderr);
     let hits = ws.json(&["search", "leeg", "--json"]);
     assert!(hits.as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_tip_to_a_private_address_is_refused() {
+    let ws = Workspace::new();
+    for url in [
+        "http://10.0.0.7/nieuws",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/x",
+    ] {
+        let out = ws.radar(&["tip", url]);
+        assert_eq!(out.code, 1, "{url}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("blocked") || out.stderr.contains("private"),
+            "{url}: {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod extract;
 mod fetch;
 mod import;
 mod reindex;
+mod run;
 mod search;
 mod show;
 mod sources;
@@ -61,8 +62,13 @@ enum Command {
     /// store new and changed articles and index them. Exit code 2 when some
     /// sources failed; their errors are recorded and shown by `radar sources`.
     Fetch(fetch::Args),
-    /// List sources with their last fetch outcome.
+    /// List sources with their status, last success, last error, next due
+    /// time and items per week; `--resume ID` lifts a suspension.
     Sources(sources::Args),
+    /// The long-running process: poll each source on its schedule (cron per
+    /// source or tag, adaptive intervals), politely and with per-host limits,
+    /// until SIGINT/SIGTERM. One writer per data directory.
+    Run(run::Args),
     /// Search everything indexed (Dutch-aware: `ziekenhuizen` finds `ziekenhuis`).
     /// Words must all match; use "quotes" for phrases, OR for alternatives,
     /// -word to exclude.
@@ -145,6 +151,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Fetch(a) => fetch::run(&app, a),
         Command::Sources(a) => sources::run(&app, a),
+        Command::Run(a) => run::run(&app, a),
         Command::Search(a) => search::run(&app, a),
         Command::Show(a) => show::run(&app, a),
         Command::Import(a) => import::run(&app, a),

@@ -65,6 +65,8 @@ pub struct Source {
     /// Own full-text policy (`always`, `auto`, `never`); `None` follows
     /// `extract.full_text` in the config.
     pub full_text: Option<crate::config::FullText>,
+    /// Cron expression for `radar run`; `None`: the tag or default schedule.
+    pub schedule: Option<String>,
     /// The file this entry came from.
     pub origin: PathBuf,
 }
@@ -122,6 +124,7 @@ struct RawSource {
     enabled: bool,
     #[serde(default)]
     full_text: Option<crate::config::FullText>,
+    schedule: Option<String>,
 }
 
 fn yes() -> bool {
@@ -182,6 +185,10 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
         }
         let location = parse_location(&r.url, base, allow_files)
             .map_err(|reason| invalid(&r.id, "url", reason))?;
+        if let Some(expr) = &r.schedule {
+            crate::schedule::parse_cron(expr)
+                .map_err(|reason| invalid(&r.id, "schedule", reason))?;
+        }
         out.push(Source {
             id: r.id,
             name: r.name,
@@ -190,6 +197,7 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             tags: r.tags,
             enabled: r.enabled,
             full_text: r.full_text,
+            schedule: r.schedule,
             origin: path.to_path_buf(),
         });
     }

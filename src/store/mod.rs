@@ -16,6 +16,9 @@ use serde::Serialize;
 mod fulltext;
 
 pub use fulltext::{FullTextCandidate, PageText};
+mod schedule;
+
+pub use schedule::{HealthState, HealthUpdate, ScheduleRow};
 
 use crate::extract::ArticleDraft;
 use crate::sources::Source;
@@ -143,6 +146,16 @@ ALTER TABLE articles ADD COLUMN tipped_at TEXT;
 CREATE INDEX articles_fulltext_pending ON articles(first_seen) WHERE text_method IS NULL;
 CREATE INDEX articles_canonical ON articles(canonical_url);
 "#,
+    // 4: scheduling and source health (radar run); see store/schedule.rs.
+    r#"
+ALTER TABLE sources ADD COLUMN next_check_at TEXT;
+ALTER TABLE sources ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sources ADD COLUMN warning TEXT;
+ALTER TABLE sources ADD COLUMN feed_site TEXT;
+ALTER TABLE sources ADD COLUMN last_item_count INTEGER;
+ALTER TABLE sources ADD COLUMN last_new_at TEXT;
+CREATE INDEX sources_next_check ON sources(next_check_at);
+"#,
 ];
 
 /// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).
@@ -150,7 +163,7 @@ pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|d| d.with_timezone(&Utc))
 }
