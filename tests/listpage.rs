@@ -39,6 +39,16 @@ fn article(title: &str, body: &str) -> String {
 
 fn setup(server: &TestServer, extra_keys: &str) -> Workspace {
     let ws = Workspace::new();
+    // Full text on: list-page items are extracted already and must not be
+    // fetched a second time by the full-text step.
+    let cfg = ws.path().join("config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains("full_text = \"never\""), "{text}");
+    std::fs::write(
+        &cfg,
+        text.replace("full_text = \"never\"", "full_text = \"auto\""),
+    )
+    .unwrap();
     std::fs::write(
         ws.path().join("feeds/pages.toml"),
         format!(
@@ -140,6 +150,7 @@ fn first_pass_takes_all_second_pass_only_new_links() {
     let shown = ws.json(&["show", &hits[0]["id"].to_string(), "--json"]);
     let text = shown["text"].as_str().unwrap_or_else(|| panic!("{shown}"));
     assert!(text.contains("samenwerking met het ROC"), "{text}");
+    assert_eq!(shown["text_method"], "extracted:blocks", "{shown}");
 
     // A new item appears: only it is fetched.
     let mut more = vec![(
@@ -216,6 +227,7 @@ fn per_source_rules_choose_the_body_and_a_broken_selector_is_reported() {
     let text = shown["text"].as_str().unwrap();
     assert!(text.starts_with("Zes zelfsturende teams"), "{text}");
     assert!(!text.contains("WhatsApp"), "{text}");
+    assert_eq!(shown["text_method"], "extracted:rules", "{shown}");
 
     // A selector that no longer matches is a source error, named.
     let ws = setup(&server, "");

@@ -242,12 +242,14 @@ pub struct PageFailure {
 }
 
 /// The article on one fetched page, by the source's rules or the generic
-/// extractor, merged with what the list page said about it.
+/// extractor, merged with what the list page said about it; with how the
+/// text was obtained (`extracted:rules`, `extracted:<method>`, or `feed`
+/// for the list's summary), as stored in `text_method`.
 pub fn article_from_page(
     page: &str,
     item: &ListItem,
     rules: &PageRules,
-) -> Result<ArticleDraft, PageFailure> {
+) -> Result<(ArticleDraft, String), PageFailure> {
     let lasting = |message: String| PageFailure {
         lasting: true,
         message,
@@ -282,12 +284,20 @@ pub fn article_from_page(
             text = Some(parts.join("\n\n"));
         }
     }
-    let (title, byline, published, text) = match (generic, text) {
-        (Ok(x), t) => (x.title, x.byline, x.published, t.unwrap_or(x.text)),
-        (Err(_), Some(t)) => (None, None, None, t),
+    let rules_used = text.is_some();
+    let (title, byline, published, text, method) = match (generic, text) {
+        (Ok(x), t) => {
+            let method = if rules_used {
+                "extracted:rules".to_string()
+            } else {
+                format!("extracted:{}", x.method)
+            };
+            (x.title, x.byline, x.published, t.unwrap_or(x.text), method)
+        }
+        (Err(_), Some(t)) => (None, None, None, t, "extracted:rules".into()),
         (Err(e), None) => match &item.summary {
             // Like a feed's teaser: better than nothing.
-            Some(s) => (None, None, None, s.clone()),
+            Some(s) => (None, None, None, s.clone(), "feed".into()),
             None => {
                 return Err(lasting(match e {
                     ExtractError::NoContent => "no article text found on the page".into(),
@@ -308,7 +318,7 @@ pub fn article_from_page(
                 .collect::<Vec<_>>()
                 .join(" ")
         });
-    Ok(ArticleDraft::new(
+    let draft = ArticleDraft::new(
         None,
         Some(item.url.clone()),
         &title,
@@ -316,7 +326,8 @@ pub fn article_from_page(
         item.published.or(published),
         item.summary.clone(),
         text,
-    ))
+    );
+    Ok((draft, method))
 }
 
 fn passing(f: &FetchFailure) -> bool {
@@ -454,7 +465,10 @@ pub(super) async fn refresh(
             }),
         };
         match result {
-            Ok(d) => out.drafts.push(d),
+            Ok((d, method)) => {
+                out.text_methods.push((d.key.clone(), method));
+                out.drafts.push(d);
+            }
             Err(f) => {
                 tracing::warn!(source = %source.id, url = %item.url, error = %f.message, lasting = f.lasting, "list item failed");
                 if f.lasting {
@@ -593,7 +607,8 @@ mod tests {
         let mut r = rules("a");
         r.include = Some(".body".into());
         r.exclude = Some(".share".into());
-        let d = article_from_page(ARTICLE, &item, &r).unwrap();
+        let (d, method) = article_from_page(ARTICLE, &item, &r).unwrap();
+        assert_eq!(method, "extracted:rules");
         assert!(
             d.text.starts_with("Het ziekenhuis in Tilburg"),
             "{}",
@@ -607,7 +622,8 @@ mod tests {
         assert_eq!(d.canonical_url.as_deref(), Some(item.canonical.as_str()));
 
         // Without rules the generic extractor finds the same body.
-        let d = article_from_page(ARTICLE, &item, &rules("a")).unwrap();
+        let (d, method) = article_from_page(ARTICLE, &item, &rules("a")).unwrap();
+        assert_eq!(method, "extracted:blocks");
         assert!(d.text.contains("vaste begeleider"), "{}", d.text);
 
         // An empty page is a lasting failure (the link is not fetched again).

@@ -354,6 +354,8 @@ mod tests {
             page: None,
             tags: vec![],
             enabled: true,
+            full_text: None,
+            schedule: None,
             origin: PathBuf::new(),
         };
         let out = refresh(&source, &Known::default());

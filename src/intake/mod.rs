@@ -44,6 +44,11 @@ pub struct Outcome {
     pub drafts: Vec<ArticleDraft>,
     /// Keys to remember.
     pub marks: Vec<IntakeMark>,
+    /// How the text of a draft (by key) was obtained, for `text_method`.
+    /// Drafts without one (newsletter stories: teasers) are left to the
+    /// full-text step, which follows their links under the source's
+    /// `full_text` policy.
+    pub text_methods: Vec<(String, String)>,
     /// Validators to store; `None` keeps the old ones (so the next pass
     /// looks again, e.g. after links that failed for a passing reason).
     pub state: Option<FetchState>,

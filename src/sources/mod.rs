@@ -96,6 +96,11 @@ pub struct Source {
     pub tags: Vec<String>,
     /// Disabled sources are kept but not fetched.
     pub enabled: bool,
+    /// Own full-text policy (`always`, `auto`, `never`); `None` follows
+    /// `extract.full_text` in the config.
+    pub full_text: Option<crate::config::FullText>,
+    /// Cron expression for `radar run`; `None`: the tag or default schedule.
+    pub schedule: Option<String>,
     /// The file this entry came from.
     pub origin: PathBuf,
 }
@@ -168,6 +173,9 @@ struct RawSource {
     tags: Vec<String>,
     #[serde(default = "yes")]
     enabled: bool,
+    #[serde(default)]
+    full_text: Option<crate::config::FullText>,
+    schedule: Option<String>,
 }
 
 fn yes() -> bool {
@@ -256,6 +264,10 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
                 .map_err(|reason| invalid(&r.id, "url", reason))?,
         };
         let page = page_rules(&r).map_err(|(key, reason)| invalid(&r.id, key, reason))?;
+        if let Some(expr) = &r.schedule {
+            crate::schedule::parse_cron(expr)
+                .map_err(|reason| invalid(&r.id, "schedule", reason))?;
+        }
         out.push(Source {
             id: r.id,
             name: r.name,
@@ -264,6 +276,8 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             page,
             tags: r.tags,
             enabled: r.enabled,
+            full_text: r.full_text,
+            schedule: r.schedule,
             origin: path.to_path_buf(),
         });
     }
