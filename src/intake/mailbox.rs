@@ -197,13 +197,22 @@ fn take(
     out: &mut Outcome,
     problems: &mut Vec<String>,
 ) {
+    // Headers only first: a message seen before costs no MIME parse.
+    let Some(key) = MessageParser::default()
+        .parse_headers(raw)
+        .map(|m| key_of(&m, raw))
+    else {
+        problems.push(format!("{place}: not a readable e-mail message"));
+        return;
+    };
+    if seen.contains(&key) {
+        return;
+    }
     let Some(issue) = parse_issue(raw) else {
         problems.push(format!("{place}: not a readable e-mail message"));
         return;
     };
-    if !seen.insert(issue.key.clone()) {
-        return;
-    }
+    seen.insert(issue.key.clone());
     out.drafts.extend(drafts(&issue));
     out.marks.push(IntakeMark {
         key: issue.key.clone(),
