@@ -18,11 +18,14 @@
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
 //! * [`cluster`]: near-duplicate stories across outlets (MinHash).
 //! * [`pipeline`]: one refresh, top to bottom.
+//! * [`triage`]: follow-up states of leads and their rules (pure).
+//! * [`digest`]: the daily digest: selection, rendering, e-mail.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod digest;
 pub mod extract;
 pub mod fetch;
 pub mod import;
@@ -32,3 +35,4 @@ pub mod rank;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod triage;

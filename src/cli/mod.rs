@@ -15,15 +15,21 @@ use crate::store::Store;
 
 mod candidates;
 mod demo;
+mod digest;
+mod dismiss;
 mod eval;
 mod explain;
+pub mod export;
 mod fetch;
+mod flag;
+mod followups;
 mod import;
 mod reindex;
 mod search;
 mod show;
 mod sources;
 mod themes;
+mod triage;
 
 /// Exit code: finished, but some sources failed.
 pub const EXIT_SOURCE_ERRORS: u8 = 2;
@@ -88,6 +94,22 @@ enum Command {
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
+    /// Mark a lead as worth following ("te volgen"), with owner, note and
+    /// follow-up date.
+    Flag(flag::Args),
+    /// Move a lead through the follow-up (te volgen → benaderd → in
+    /// beoordeling → koploper), tick Koploper criteria with evidence, add notes.
+    Triage(triage::Args),
+    /// Dismiss a lead with a reason; the story (also copies in other
+    /// outlets) never comes back in candidates or the digest.
+    Dismiss(dismiss::Args),
+    /// Leads being followed up, by follow-up date.
+    Followups(followups::Args),
+    /// Export the triage list as CSV (UTF-8 with BOM; opens in Excel).
+    Export(export::Args),
+    /// The digest of new leads since the previous one (HTML, Markdown, text,
+    /// JSON or Atom); kept in <data>/digests and optionally e-mailed.
+    Digest(digest::Args),
 }
 
 /// Runs the CLI with the process arguments and environment.
@@ -142,6 +164,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Eval(a) => eval::run(&app, a),
         Command::Themes => themes::run(&app),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
+        Command::Flag(a) => flag::run(&app, a),
+        Command::Triage(a) => triage::run(&app, a),
+        Command::Dismiss(a) => dismiss::run(&app, a),
+        Command::Followups(a) => followups::run(&app, a),
+        Command::Export(a) => export::run(&app, a),
+        Command::Digest(a) => digest::run(&app, a),
     }
 }
 
