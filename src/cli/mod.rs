@@ -206,6 +206,35 @@ pub fn open_data(
     Ok((store, index))
 }
 
+/// How triage feedback moves each of `articles` (same order). Term weights
+/// come from these articles plus the most recent ones in the store.
+pub(crate) fn feedback_for(
+    store: &Store,
+    articles: &[&crate::store::Article],
+) -> anyhow::Result<Vec<crate::triage::feedback::Adjustment>> {
+    use crate::triage::feedback::FeedbackModel;
+    let items = store.feedback()?;
+    if items.is_empty() {
+        return Ok(vec![Default::default(); articles.len()]);
+    }
+    let recent =
+        store.articles(&store.recent_ids(chrono::DateTime::<chrono::Utc>::MIN_UTC, 300)?)?;
+    let text = |a: &crate::store::Article| format!("{} {}", a.title, a.text);
+    let background: Vec<String> = recent
+        .iter()
+        .chain(articles.iter().copied())
+        .map(text)
+        .collect();
+    let model = FeedbackModel::new(&items, background.iter().map(String::as_str));
+    articles
+        .iter()
+        .map(|a| {
+            let cluster = store.cluster_of(a.id)?.unwrap_or(a.id);
+            Ok(model.adjust(a.id, cluster, &text(a), a.sector.as_deref()))
+        })
+        .collect()
+}
+
 /// Whether to draw progress bars and colours.
 pub(crate) fn interactive() -> bool {
     std::io::stderr().is_terminal()
