@@ -225,11 +225,12 @@ fn html(d: &Digest) -> String {
     s
 }
 
-/// Escapes Markdown inline syntax.
+/// Escapes Markdown syntax: inline markup everywhere, block markers at the
+/// start.
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\`*_{}[]()<>#+-.!|~".contains(c) {
+    for (i, c) in s.chars().enumerate() {
+        if "\\`*_[]<>|~".contains(c) || (i == 0 && "#+-=>".contains(c)) {
             out.push('\\');
         }
         if c.is_control() {
@@ -263,7 +264,7 @@ fn markdown(d: &Digest) -> String {
                     let _ = writeln!(s, "- **{}**", md_escape(&l.title));
                 }
             }
-            let _ = writeln!(s, "  {} · \\#{}", md_escape(&meta_line(l)), l.id);
+            let _ = writeln!(s, "  {} · #{}", md_escape(&meta_line(l)), l.id);
             if !l.reason.is_empty() {
                 let _ = writeln!(s, "  {}", md_escape(&l.reason));
             }
@@ -379,6 +380,7 @@ mod tests {
         assert_eq!(safe_url(Some("javascript:alert(1)")), None);
         assert_eq!(safe_url(Some("https://a.nl/x y")), None);
         assert_eq!(safe_url(Some("HTTPS://a.nl/x")), Some("HTTPS://a.nl/x"));
-        assert_eq!(md_escape("[a](b)"), "\\[a\\]\\(b\\)");
+        assert_eq!(md_escape("[a](b)"), "\\[a\\](b)");
+        assert_eq!(md_escape("# 1-2"), "\\# 1-2");
     }
 }
