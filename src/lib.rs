@@ -23,12 +23,15 @@
 //! * [`health`]: per-source failure counting, suspension and warnings.
 //! * [`lock`]: one writer per data directory.
 //! * [`bench`]: synthetic Dutch articles and measurement helpers for `radar bench`.
+//! * [`triage`]: follow-up states of leads and their rules (pure).
+//! * [`digest`]: the daily digest: selection, rendering, e-mail.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
 pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod digest;
 pub mod extract;
 pub mod fetch;
 pub mod fulltext;
@@ -43,3 +46,4 @@ pub mod schedule;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod triage;

@@ -17,8 +17,22 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let Some(a) = store.article(args.id)? else {
         anyhow::bail!("no article with id {}", args.id);
     };
+    let triage = store.triage_item(a.id)?;
+    let dismissed_story = store.is_dismissed_story(a.id)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&a)?);
+        #[derive(serde::Serialize)]
+        struct ShowJson<'a> {
+            #[serde(flatten)]
+            article: &'a crate::store::Article,
+            triage: Option<crate::store::TriageItem>,
+            dismissed_story: bool,
+        }
+        let out = ShowJson {
+            article: &a,
+            triage,
+            dismissed_story,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
     }
     println!("{}", a.title);
@@ -82,6 +96,16 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
             })
             .collect();
         println!("Ook in:      {}", list.join("; "));
+    }
+    match &triage {
+        Some(item) => {
+            println!();
+            print!("{}", super::triage::item_text(item));
+        }
+        None if dismissed_story => {
+            println!("Status:      afgewezen (een ander exemplaar van dit verhaal)");
+        }
+        None => println!("Status:      nieuw (radar flag {} om te volgen)", a.id),
     }
     println!();
     if let Some(s) = a

@@ -23,6 +23,13 @@ pub use schedule::{HealthState, HealthUpdate, ScheduleRow};
 use crate::extract::ArticleDraft;
 use crate::sources::Source;
 
+mod digest;
+mod triage;
+pub use digest::{DigestRecord, StoredLead};
+pub use triage::{
+    Change, CriterionCheck, FeedbackItem, HistoryEntry, Note, TriageFail, TriageItem, TriageRow,
+};
+
 /// A store error, with what we were doing.
 #[derive(Debug, thiserror::Error)]
 #[error("store: {context}: {source}")]
@@ -156,7 +163,85 @@ ALTER TABLE sources ADD COLUMN last_item_count INTEGER;
 ALTER TABLE sources ADD COLUMN last_new_at TEXT;
 CREATE INDEX sources_next_check ON sources(next_check_at);
 "#,
-    // 5: intake memory for list pages and mailboxes: links that yielded no
+    // 5: triage (follow-up of leads) and digests. Triage is user work: it
+    // lives only here, never in the (derived) search index.
+    r#"
+CREATE TABLE triage_items (
+    article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+    cluster_id  INTEGER,
+    state       TEXT NOT NULL,
+    owner       TEXT,
+    due         TEXT,
+    reason      TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX triage_items_state ON triage_items(state);
+CREATE INDEX triage_items_cluster ON triage_items(cluster_id);
+CREATE TABLE triage_notes (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    author      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    text        TEXT NOT NULL
+);
+CREATE INDEX triage_notes_article ON triage_notes(article_id, id);
+CREATE TABLE triage_criteria (
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    criterion   TEXT NOT NULL,
+    checked     INTEGER NOT NULL,
+    evidence    TEXT,
+    by          TEXT,
+    at          TEXT,
+    PRIMARY KEY (article_id, criterion)
+);
+CREATE TABLE triage_history (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    at          TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    from_value  TEXT,
+    to_value    TEXT
+);
+CREATE INDEX triage_history_article ON triage_history(article_id, id);
+CREATE TRIGGER triage_notes_no_update BEFORE UPDATE ON triage_notes
+BEGIN SELECT RAISE(ABORT, 'triage notes are append-only'); END;
+CREATE TRIGGER triage_notes_no_delete BEFORE DELETE ON triage_notes
+BEGIN SELECT RAISE(ABORT, 'triage notes are append-only'); END;
+CREATE TRIGGER triage_history_no_update BEFORE UPDATE ON triage_history
+BEGIN SELECT RAISE(ABORT, 'triage history is append-only'); END;
+CREATE TRIGGER triage_history_no_delete BEFORE DELETE ON triage_history
+BEGIN SELECT RAISE(ABORT, 'triage history is append-only'); END;
+CREATE VIEW dismissed_clusters AS
+    SELECT COALESCE(a.cluster_id, a.id) AS cid FROM triage_items t
+    JOIN articles a ON a.id = t.article_id WHERE t.state = 'dismissed'
+    UNION
+    SELECT t.cluster_id FROM triage_items t
+    WHERE t.state = 'dismissed' AND t.cluster_id IS NOT NULL;
+CREATE TABLE digests (
+    id              INTEGER PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    window_start    TEXT,
+    window_end      TEXT NOT NULL,
+    min_score       REAL NOT NULL,
+    read_count      INTEGER NOT NULL,
+    candidate_count INTEGER NOT NULL,
+    shown           INTEGER NOT NULL,
+    sent_at         TEXT,
+    send_error      TEXT
+);
+CREATE TABLE digest_items (
+    digest_id   INTEGER NOT NULL REFERENCES digests(id),
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    cluster_id  INTEGER NOT NULL,
+    theme       TEXT,
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (digest_id, article_id)
+);
+CREATE INDEX digest_items_cluster ON digest_items(cluster_id);
+"#,
+    // 6: intake memory for list pages and mailboxes: links that yielded no
     // article (not fetched again) and newsletters already processed.
     r#"
 CREATE TABLE intake_seen (
@@ -527,7 +612,18 @@ impl Store {
         source_id: &str,
         drafts: &[ArticleDraft],
     ) -> Result<UpsertStats> {
-        let now = ts(Utc::now());
+        self.upsert_articles_at(source_id, drafts, Utc::now())
+    }
+
+    /// [`Store::upsert_articles`] with the clock given (first-seen times
+    /// matter for the digest window; tests fix them).
+    pub fn upsert_articles_at(
+        &mut self,
+        source_id: &str,
+        drafts: &[ArticleDraft],
+        now: DateTime<Utc>,
+    ) -> Result<UpsertStats> {
+        let now = ts(now);
         let tx = self.conn.transaction().ctx("starting article upsert")?;
         let mut stats = UpsertStats::default();
         {
@@ -1177,6 +1273,7 @@ impl Store {
              JOIN sources s ON s.id = a.source_id
              JOIN clusters c ON c.cid = COALESCE(a.cluster_id, a.id)
              WHERE r.rn = 1 AND (?2 IS NULL OR c.first_seen >= ?2)
+               AND c.cid NOT IN (SELECT cid FROM dismissed_clusters)
              ORDER BY a.score DESC, a.first_seen DESC, a.id
              LIMIT ?4"
         );
