@@ -456,6 +456,32 @@ fn first_sentence(s: &str) -> String {
     }
 }
 
+/// Fewest words for a newsletter without story blocks to become one item.
+pub const MIN_WHOLE_WORDS: usize = 50;
+
+/// The readable text of a whole newsletter (HTML or plain), without
+/// invisible spacers, bare URLs and mail-furniture lines: for letters that
+/// are one essay rather than a list of stories.
+pub fn whole_text(html: Option<&str>, plain: Option<&str>) -> String {
+    let raw = match (html, plain) {
+        (Some(h), _) => html::to_text(h),
+        (None, Some(p)) => p.replace("\r\n", "\n"),
+        (None, None) => String::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for para in clean(&raw).split("\n\n") {
+        let lines: Vec<String> = para
+            .lines()
+            .map(|l| squash(&URL_RE.replace_all(l, " ")))
+            .filter(|l| l.chars().any(char::is_alphanumeric) && !is_boilerplate_line(l))
+            .collect();
+        if !lines.is_empty() {
+            out.push(lines.join("\n"));
+        }
+    }
+    out.join("\n\n")
+}
+
 static URL_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r#"https?://[^\s<>"')\]]+"#).expect("static regex")
 });
