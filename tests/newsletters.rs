@@ -145,6 +145,24 @@ fn a_mailbox_source_stores_each_story_once() {
             .unwrap()
             .starts_with("2025-04-15")
     );
+    // The story knows the issue it came from.
+    let shown = ws.json(&["show", &hits[0]["id"].to_string(), "--json"]);
+    assert_eq!(
+        shown["newsletter"], "Nieuwsbrief Gezondheid & Preventie – april 2025",
+        "{shown}"
+    );
+    assert_eq!(
+        shown["guid"],
+        "2025-04-gp@nieuwsbrief.ggd-voorbeeldregio.nl#1"
+    );
+    let out = ws.radar(&["show", &hits[0]["id"].to_string()]);
+    assert!(
+        out.stdout
+            .contains("Nieuwsbrief: Nieuwsbrief Gezondheid & Preventie – april 2025")
+            && out.stdout.contains("tekst uit de nieuwsbrief"),
+        "{}",
+        out.stdout
+    );
 
     // Nothing new: no message is read twice.
     let r = fetch(&ws);

@@ -245,15 +245,19 @@ fn take(
         return;
     };
     seen.insert(issue.key.clone());
+    tracing::debug!(
+        %place,
+        subject = %issue.subject,
+        stories = issue.stories.len(),
+        whole = issue.whole.is_some(),
+        "newsletter read"
+    );
     out.drafts.extend(drafts(&issue));
     out.marks.push(IntakeMark {
         key: issue.key.clone(),
         outcome: "ok".into(),
-        detail: Some(format!(
-            "{} ({} stories, {place})",
-            issue.subject,
-            issue.stories.len()
-        )),
+        // The subject: what `radar show` names as the issue of a story.
+        detail: Some(issue.subject.clone()),
     });
 }
 
