@@ -561,6 +561,34 @@ mod tests {
     }
 
     #[test]
+    fn digest_and_email_keys_are_checked() {
+        let bad = |text: &str, key: &str| {
+            let err = Config::from_toml_str(text, "t.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        };
+        bad("[digest]\nschedule = \"7 uur\"\n", "digest.schedule");
+        bad("[digest]\nschedule = \"0 25 * * 1-5\"\n", "digest.schedule");
+        bad("[digest]\nper_theme = 0\n", "digest.per_theme");
+        bad("[email]\nsecurity = \"ssl\"\n", "email.security");
+        bad("[email]\nto = [\"geen adres\"]\n", "email.to[0]");
+        bad("[email]\nhost = \"smtp.example.nl\"\n", "email.host");
+        let names = Config::from_toml_str("[digest]\nschedule = \"30 6,12 * * mon\"\n", "t.toml");
+        assert!(
+            names.is_err(),
+            "names of days are not supported, numbers are"
+        );
+        let c = Config::from_toml_str(
+            "[digest]\nschedule = \"*/15 6-18 * * 1-5\"\n[email]\nhost = \"smtp.example.nl\"\nfrom = \"Radar <radar@example.nl>\"\nto = [\"a@example.nl\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(c.email.port, 587);
+        assert_eq!(c.digest.schedule, "*/15 6-18 * * 1-5");
+    }
+
+    #[test]
     fn unknown_key_is_named() {
         let err = Config::from_toml_str("[fetch]\ntimeout_sec = 5\n", "t.toml").unwrap_err();
         let msg = err.to_string();
