@@ -264,11 +264,31 @@ fn no_repeats_across_runs_and_a_missed_day_is_caught_up() {
     )
     .unwrap();
     assert_eq!(titles(&again.digest), ["Zij-instroom D"]);
-    // each digest was kept on disk
-    let kept = std::fs::read_dir(f.config.data_dir.join("digests"))
-        .unwrap()
-        .count();
-    assert_eq!(kept, 2 * 5);
+    // each digest was kept on disk, and the subscription feed has every
+    // lead sent, newest digest first, each once
+    let dir = f.config.data_dir.join("digests");
+    let kept = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(kept, 2 * 5 + 1);
+    let feed = std::fs::read_to_string(dir.join("leads.atom")).unwrap();
+    let entries: Vec<&str> = feed
+        .split("<title>")
+        .skip(2)
+        .map(|t| t.split("</title>").next().unwrap())
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            "Zij-instroom D",
+            "Technologie J",
+            "Zij-instroom I",
+            "Behoud H",
+            "Zij-instroom A",
+            "Zij-instroom B",
+            "Zij-instroom C",
+            "Behoud E",
+            "Zonder thema F"
+        ]
+    );
 }
 
 #[test]
@@ -424,7 +444,12 @@ fn every_format_matches_its_snapshot_and_escapes_feed_content() {
     );
     let atom = render(&d, Format::Atom);
     assert!(!atom.contains("<script"));
-    assert!(atom.contains("<entry>"));
+    let parsed = feed_rs::parser::parse(atom.as_bytes()).expect("valid Atom");
+    assert_eq!(parsed.entries.len() as u64, d.counts.shown);
+    assert_eq!(
+        parsed.entries[0].title.as_ref().unwrap().content,
+        "Zij-instroom A"
+    );
     let md = render(&d, Format::Md);
     assert!(!md.contains("link](javascript"), "{md}");
     let back: Digest = serde_json::from_str(&render(&d, Format::Json)).unwrap();
@@ -622,7 +647,7 @@ fn a_failed_send_is_reported_and_the_digest_is_still_kept() {
     let err = r.send_error.unwrap();
     assert!(err.contains("2 attempt(s)"), "{err}");
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
-    assert_eq!(r.files.len(), 2);
+    assert_eq!(r.files.len(), 3, "html, json and the leads feed");
     for p in &r.files {
         assert!(p.exists(), "{}", p.display());
     }
