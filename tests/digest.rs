@@ -62,8 +62,26 @@ impl Fixture {
         themes: &[&str],
         copy_of: Option<&str>,
     ) -> i64 {
+        self.article_with(
+            source,
+            title,
+            at,
+            score,
+            themes,
+            body(copy_of.unwrap_or(title)),
+        )
+    }
+
+    fn article_with(
+        &self,
+        source: &str,
+        title: &str,
+        at: DateTime<Utc>,
+        score: f32,
+        themes: &[&str],
+        text: String,
+    ) -> i64 {
         let mut s = self.store();
-        let text = body(copy_of.unwrap_or(title));
         let guid = format!("{source}-{title}");
         let url = format!("https://{source}.example.test/{}", slug(title));
         let d = ArticleDraft::new(Some(guid), Some(url), title, None, Some(at), None, text);
@@ -369,6 +387,59 @@ fn dismissed_stories_tips_and_sick_sources() {
     assert_eq!(d.unhealthy_sources.len(), 1);
     assert_eq!(d.unhealthy_sources[0].name, "Welzijnsblad");
     assert!(render(&d, Format::Text).contains("Bronnen met problemen: Welzijnsblad"));
+}
+
+#[test]
+fn a_flagged_lead_lifts_a_similar_article_into_the_digest() {
+    let run = |flag: bool| {
+        let f = Fixture::new();
+        let words: Vec<String> = (0..60).map(|k| format!("woord{k}")).collect();
+        let sun = t0() - Duration::hours(10);
+        let flagged = f.article_with(
+            "a",
+            "Gevolgd",
+            sun - Duration::days(3),
+            70.0,
+            &["behoud"],
+            words.join(" "),
+        );
+        // same vocabulary in another order (another story, not a copy)
+        let mut similar: Vec<String> = words[..40].iter().rev().cloned().collect();
+        similar.extend((0..20).map(|k| format!("eigen{k}")));
+        f.article_with("a", "Lijkt erop", sun, 30.0, &["behoud"], similar.join(" "));
+        if flag {
+            f.store()
+                .triage_apply(
+                    flagged,
+                    &Change {
+                        by: "anna".into(),
+                        at: sun,
+                        flag: true,
+                        ..Change::default()
+                    },
+                )
+                .unwrap();
+        }
+        f.digest(t0())
+    };
+    let without = run(false);
+    assert!(
+        !titles(&without).contains(&"Lijkt erop".to_string()),
+        "{:?}",
+        titles(&without)
+    );
+    let with = run(true);
+    let lead = with
+        .leads()
+        .find(|l| l.title == "Lijkt erop")
+        .expect("lifted");
+    assert!(lead.score >= 40.0 && lead.score <= 45.0, "{}", lead.score);
+    assert!(
+        lead.feedback[0].contains("lead #1 (te volgen)"),
+        "{:?}",
+        lead.feedback
+    );
+    assert!(render(&with, Format::Text).contains("Feedback: +"));
 }
 
 fn snapshot_dir() -> PathBuf {

@@ -84,7 +84,7 @@ fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
 
 fn period(d: &Digest) -> String {
     format!(
-        "{} t/m {}",
+        "{} t/m {} (UTC)",
         d.window_start.format("%d-%m-%Y %H:%M"),
         d.window_end.format("%d-%m-%Y %H:%M")
     )
