@@ -154,6 +154,11 @@ fn a_lead_walks_the_workflow_and_wrong_steps_are_refused_in_dutch() {
     );
     let out = ws.radar(&["triage", &id, "--state", "koploper", "--by", "piet"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("1 van 4 criteria afgevinkt"),
+        "the ALN rule of thumb is pointed out: {}",
+        out.stderr
+    );
 
     let v = ws.json(&["show", &id, "--json"]);
     let t = &v["triage"];

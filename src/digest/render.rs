@@ -111,7 +111,15 @@ fn meta_line(l: &Lead) -> String {
         format!("score {:.0}", l.score),
     ];
     if !l.themes.is_empty() {
-        parts.push(l.themes.join(", "));
+        // the strongest three; the rest is in `radar explain`
+        parts.push(
+            l.themes
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     parts.extend(extras(l));
     parts.join(" · ")
