@@ -78,11 +78,10 @@ pub struct TriageConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DigestConfig {
-    /// When `radar run` makes the digest: a 5-field cron expression
-    /// (minute hour day-of-month month day-of-week).
+    /// When `radar run` makes the digest: a cron expression (minute hour
+    /// day-of-month month day-of-week, days by name), read in the time zone
+    /// `radar run` uses (Europe/Amsterdam).
     pub schedule: String,
-    /// Time zone of `schedule` (IANA name).
-    pub timezone: String,
     /// Score from which an article is a lead in the digest.
     pub min_score: f32,
     /// Most leads per theme.
@@ -96,8 +95,7 @@ pub struct DigestConfig {
 impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
-            schedule: "0 7 * * 1-5".into(),
-            timezone: "Europe/Amsterdam".into(),
+            schedule: "0 7 * * Mon-Fri".into(),
             min_score: 40.0,
             per_theme: 5,
             title: "Radar: nieuwe Koploper-leads".into(),
@@ -363,12 +361,6 @@ impl Config {
         if let Err(reason) = check_cron(&self.digest.schedule) {
             return Err(invalid("digest.schedule", &reason));
         }
-        if !self.digest.timezone.contains('/') && self.digest.timezone != "UTC" {
-            return Err(invalid(
-                "digest.timezone",
-                "must be an IANA time zone such as Europe/Amsterdam, or UTC",
-            ));
-        }
         if !(0.0..=100.0).contains(&self.digest.min_score) {
             return Err(invalid("digest.min_score", "must be between 0 and 100"));
         }
@@ -437,23 +429,37 @@ impl Config {
     }
 }
 
-/// Checks the shape of a 5-field cron expression: numbers, `*`, ranges,
-/// lists and steps in each field's range (`radar run` interprets it).
+/// Checks the shape of a cron expression: 5 fields (minute hour
+/// day-of-month month day-of-week) or 6 (seconds first), with numbers, `*`,
+/// ranges, lists and steps in each field's range (`radar run` interprets
+/// it). Days of the week must be names (`Mon-Fri`): numbers mean different
+/// days in different cron dialects (1 is Monday in classic cron, Sunday in
+/// Quartz-style parsers).
 pub fn check_cron(expr: &str) -> Result<(), String> {
-    const FIELDS: [(&str, u32, u32); 5] = [
-        ("minute", 0, 59),
-        ("hour", 0, 23),
-        ("day of month", 1, 31),
-        ("month", 1, 12),
-        ("day of week", 0, 7),
+    const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
-    let parts: Vec<&str> = expr.split_whitespace().collect();
+    let mut parts: Vec<&str> = expr.split_whitespace().collect();
+    if parts.len() == 6 {
+        let sec = parts.remove(0);
+        if sec != "*" && sec.parse::<u32>().map_or(true, |n| n > 59) {
+            return Err(format!("seconds field {sec:?}: must be 0-59 or *"));
+        }
+    }
     if parts.len() != 5 {
         return Err(format!(
-            "{expr:?} must have 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 7 * * 1-5\""
+            "{expr:?} must have 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 7 * * Mon-Fri\""
         ));
     }
-    for (part, (name, lo, hi)) in parts.iter().zip(FIELDS) {
+    let fields: [(&str, u32, u32, &[&str]); 5] = [
+        ("minute", 0, 59, &[]),
+        ("hour", 0, 23, &[]),
+        ("day of month", 1, 31, &[]),
+        ("month", 1, 12, &MONTHS),
+        ("day of week", 0, 0, &DAYS),
+    ];
+    for (part, (name, lo, hi, names)) in parts.iter().zip(fields) {
         for item in part.split(',') {
             let (range, step) = match item.split_once('/') {
                 Some((r, s)) => (r, Some(s)),
@@ -467,15 +473,23 @@ pub fn check_cron(expr: &str) -> Result<(), String> {
             if range == "*" {
                 continue;
             }
-            let ok = |v: &str| v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n));
+            let ok = |v: &str| {
+                names.contains(&v.to_ascii_lowercase().as_str())
+                    || (hi > 0 && v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n)))
+            };
             let valid = match range.split_once('-') {
-                Some((a, b)) => ok(a) && ok(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok(),
+                Some((a, b)) => ok(a) && ok(b),
                 None => ok(range),
             };
             if !valid {
-                return Err(format!(
-                    "{name} field {part:?}: values must be between {lo} and {hi}"
-                ));
+                return Err(if name == "day of week" {
+                    format!(
+                        "day of week field {part:?}: use day names such as Mon-Fri or Sat,Sun \
+                         (numbers mean different days in different cron dialects)"
+                    )
+                } else {
+                    format!("{name} field {part:?}: values must be between {lo} and {hi}")
+                });
             }
         }
     }
@@ -569,23 +583,27 @@ mod tests {
             assert!(err.contains(key), "{text}: {err}");
         };
         bad("[digest]\nschedule = \"7 uur\"\n", "digest.schedule");
-        bad("[digest]\nschedule = \"0 25 * * 1-5\"\n", "digest.schedule");
+        bad(
+            "[digest]\nschedule = \"0 25 * * Mon-Fri\"\n",
+            "digest.schedule",
+        );
+        bad("[digest]\nschedule = \"0 7 * * 1-5\"\n", "day names");
         bad("[digest]\nper_theme = 0\n", "digest.per_theme");
         bad("[email]\nsecurity = \"ssl\"\n", "email.security");
         bad("[email]\nto = [\"geen adres\"]\n", "email.to[0]");
         bad("[email]\nhost = \"smtp.example.nl\"\n", "email.host");
-        let names = Config::from_toml_str("[digest]\nschedule = \"30 6,12 * * mon\"\n", "t.toml");
-        assert!(
-            names.is_err(),
-            "names of days are not supported, numbers are"
+        let names = Config::from_toml_str(
+            "[digest]\nschedule = \"0 30 6,12 * Jan-Jun mon,WED\"\n",
+            "t.toml",
         );
+        assert!(names.is_ok(), "{names:?}");
         let c = Config::from_toml_str(
-            "[digest]\nschedule = \"*/15 6-18 * * 1-5\"\n[email]\nhost = \"smtp.example.nl\"\nfrom = \"Radar <radar@example.nl>\"\nto = [\"a@example.nl\"]\n",
+            "[digest]\nschedule = \"*/15 6-18 * * Mon-Fri\"\n[email]\nhost = \"smtp.example.nl\"\nfrom = \"Radar <radar@example.nl>\"\nto = [\"a@example.nl\"]\n",
             "t.toml",
         )
         .unwrap();
         assert_eq!(c.email.port, 587);
-        assert_eq!(c.digest.schedule, "*/15 6-18 * * 1-5");
+        assert_eq!(c.digest.schedule, "*/15 6-18 * * Mon-Fri");
     }
 
     #[test]
