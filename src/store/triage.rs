@@ -690,6 +690,56 @@ mod tests {
     }
 
     #[test]
+    fn flagging_reopens_a_dismissed_lead_and_keeps_later_states() {
+        let mut s = store_with(2);
+        s.triage_apply(
+            1,
+            &Change {
+                state: Some(State::Dismissed),
+                reason: Some("vacature".into()),
+                ..change("a")
+            },
+        )
+        .unwrap();
+        assert!(s.is_dismissed_story(1).unwrap());
+        let item = s
+            .triage_apply(
+                1,
+                &Change {
+                    flag: true,
+                    ..change("b")
+                },
+            )
+            .unwrap();
+        assert_eq!(item.state, State::Flagged);
+        assert_eq!(item.reason, None);
+        assert!(!s.is_dismissed_story(1).unwrap());
+        // flagging a lead that is further along only adds the note
+        for st in [State::Flagged, State::Contacted] {
+            s.triage_apply(
+                2,
+                &Change {
+                    state: Some(st),
+                    ..change("a")
+                },
+            )
+            .unwrap();
+        }
+        let item = s
+            .triage_apply(
+                2,
+                &Change {
+                    flag: true,
+                    note: Some("nog eens".into()),
+                    ..change("a")
+                },
+            )
+            .unwrap();
+        assert_eq!(item.state, State::Contacted);
+        assert_eq!(item.notes.len(), 1);
+    }
+
+    #[test]
     fn notes_and_history_are_append_only() {
         let mut s = store_with(1);
         s.triage_apply(
