@@ -7,18 +7,21 @@
 //! A failing source is data: its outcome is recorded and the batch goes on.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
+use crate::config::HealthConfig;
 use crate::extract::feed::{FeedError, parse_feed};
 use crate::extract::{ArticleDraft, drafts_from_feed};
 use crate::fetch::{ErrorKind, FetchOutcome, Fetcher};
+use crate::health::Observation;
 use crate::index::SearchIndex;
 use crate::rank::{self, ArticleInput, Rules};
+use crate::schedule::{Planner, PollFacts};
 use crate::sources::{Location, Source};
 use crate::store::{FetchRecord, FetchState, ScoreRow, Store, StoreError};
 
@@ -43,6 +46,10 @@ pub struct SourceReport {
     pub error: Option<String>,
     /// Wall time.
     pub elapsed_ms: u64,
+    /// Source-health warning (zero items, another site, silent, suspended).
+    pub warning: Option<String>,
+    /// When the source is due next (RFC 3339), when scheduled.
+    pub next_check_at: Option<String>,
 }
 
 impl SourceReport {
@@ -167,17 +174,37 @@ pub enum PipelineError {
 
 /// The result of parsing fetched bytes.
 enum Parsed {
-    Drafts(Vec<ArticleDraft>, Option<FetchState>),
+    Drafts(Vec<ArticleDraft>, Option<FetchState>, FeedFacts),
     Failed(ErrorKind, String),
+}
+
+/// What a parsed feed says about itself.
+#[derive(Debug, Clone, Default)]
+struct FeedFacts {
+    items: u64,
+    ttl: Option<Duration>,
+    site: Option<String>,
 }
 
 fn parse(
     body: &[u8],
     content_type: Option<&str>,
     base: Option<&str>,
-) -> Result<Vec<ArticleDraft>, (ErrorKind, String)> {
+) -> Result<(Vec<ArticleDraft>, FeedFacts), (ErrorKind, String)> {
     match parse_feed(body, content_type, base) {
-        Ok(p) => Ok(drafts_from_feed(&p.feed)),
+        Ok(p) => {
+            let facts = FeedFacts {
+                items: p.feed.entries.len() as u64,
+                ttl: p.feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)),
+                site: p
+                    .feed
+                    .links
+                    .iter()
+                    .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                    .and_then(|l| crate::health::site_of(&l.href)),
+            };
+            Ok((drafts_from_feed(&p.feed), facts))
+        }
         Err(FeedError::Empty) => Err((
             ErrorKind::EmptyResponse,
             "the response body is empty".into(),
@@ -203,8 +230,10 @@ fn body_hash(body: &[u8]) -> String {
 }
 
 /// Fetches the given sources (at most `concurrency` at a time), stores what
-/// they yield, records every outcome and indexes the new articles.
+/// they yield, records every outcome, fetches article pages for teasers
+/// (per `extract`), then scores, clusters and indexes the new articles.
 /// `progress` is called once per finished source.
+#[allow(clippy::too_many_arguments)]
 pub async fn refresh(
     store: &mut Store,
     index: &mut SearchIndex,
@@ -212,20 +241,86 @@ pub async fn refresh(
     fetcher: &Fetcher,
     sources: &[Source],
     concurrency: usize,
+    extract: &crate::config::ExtractConfig,
+    progress: impl FnMut(&SourceReport),
+) -> Result<Vec<SourceReport>, PipelineError> {
+    let cycle = Cycle {
+        concurrency,
+        planner: None,
+        health: HealthConfig::default(),
+        stop: None,
+        grace: Duration::from_secs(30),
+        extract: extract.clone(),
+    };
+    refresh_cycle(store, index, ranker, fetcher, sources, &cycle, progress).await
+}
+
+/// How one cycle runs: limits, scheduling and shutdown.
+pub struct Cycle<'a> {
+    /// Sources fetched at the same time.
+    pub concurrency: usize,
+    /// When set, each source's `next_check_at` is recorded from it.
+    pub planner: Option<&'a Planner>,
+    /// Suspension and warning thresholds.
+    pub health: HealthConfig,
+    /// Flips to `true` on shutdown: sources not yet started are skipped,
+    /// fetches in flight get `grace` to finish, then are abandoned (and
+    /// not recorded, so they stay due).
+    pub stop: Option<watch::Receiver<bool>>,
+    /// See `stop`.
+    pub grace: Duration,
+    /// Full-text settings for teaser items.
+    pub extract: crate::config::ExtractConfig,
+}
+
+async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
+    match rx {
+        Some(rx) => {
+            let _ = rx.wait_for(|v| *v).await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// Like [`refresh`], with scheduling, health and shutdown handling.
+pub async fn refresh_cycle(
+    store: &mut Store,
+    index: &mut SearchIndex,
+    ranker: &Ranker,
+    fetcher: &Fetcher,
+    sources: &[Source],
+    cycle: &Cycle<'_>,
     mut progress: impl FnMut(&SourceReport),
 ) -> Result<Vec<SourceReport>, PipelineError> {
     store.sync_sources(sources)?;
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let limit = Arc::new(Semaphore::new(cycle.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.enabled) {
         let state = store.fetch_state(&s.id)?;
         let fetcher = fetcher.clone();
         let location = s.location.clone();
         let limit = limit.clone();
+        let mut stop = cycle.stop.clone();
+        let grace = cycle.grace;
         tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
+            let permit = tokio::select! {
+                p = limit.acquire_owned() => p,
+                _ = stopped(&mut stop) => return None,
+            };
+            if stop.as_ref().is_some_and(|rx| *rx.borrow()) {
+                return None;
+            }
+            let _permit = permit;
             let started = (Utc::now(), Instant::now());
-            let outcome = fetcher.fetch(&location, &state).await;
+            let outcome = tokio::select! {
+                o = fetcher.fetch(&location, &state) => o,
+                _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
+            };
+            let (cache_floor, retry_after) = match &outcome {
+                FetchOutcome::Fresh { cache_floor, .. }
+                | FetchOutcome::NotModified { cache_floor, .. } => (*cache_floor, None),
+                FetchOutcome::Failed(f) => (None, f.retry_after),
+            };
             let base = match (&outcome, &location) {
                 (
                     FetchOutcome::Fresh {
@@ -256,11 +351,17 @@ pub async fn refresh(
                         body_hash: Some(hash),
                     };
                     match parse(&body, content_type.as_deref(), base.as_deref()) {
-                        Ok(d) => (Some(Parsed::Drafts(d, Some(new_state))), Some(status), None),
+                        Ok((d, facts)) => (
+                            Some(Parsed::Drafts(d, Some(new_state), facts)),
+                            Some(status),
+                            None,
+                        ),
                         Err((k, m)) => (Some(Parsed::Failed(k, m)), Some(status), None),
                     }
                 }
-                FetchOutcome::NotModified { status } => (None, Some(status), Some("not_modified")),
+                FetchOutcome::NotModified { status, .. } => {
+                    (None, Some(status), Some("not_modified"))
+                }
                 FetchOutcome::Failed(f) => {
                     (Some(Parsed::Failed(f.kind, f.message)), f.http_status, None)
                 }
@@ -276,12 +377,14 @@ pub async fn refresh(
                     None,
                 )
             });
-            (i, started, parsed)
+            Some((i, started, parsed, cache_floor, retry_after))
         });
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let Ok((i, (started_at, t0), (parsed, http_status, quiet))) = joined else {
+        let Ok(Some((i, (started_at, t0), (parsed, http_status, quiet), cache_floor, retry_after))) =
+            joined
+        else {
             continue;
         };
         let s = &sources[i];
@@ -296,13 +399,15 @@ pub async fn refresh(
             updated: 0,
             unchanged: 0,
         };
+        let mut facts = None;
         match parsed {
-            Some(Parsed::Drafts(drafts, state)) => {
+            Some(Parsed::Drafts(drafts, state, f)) => {
                 let st = tokio::task::block_in_place(|| store.upsert_articles(&s.id, &drafts))?;
                 rec.new = st.new;
                 rec.updated = st.updated;
                 rec.unchanged = st.unchanged;
                 rec.state = state;
+                facts = Some(f);
             }
             Some(Parsed::Failed(kind, message)) => {
                 rec.outcome = kind.as_str().to_string();
@@ -311,9 +416,24 @@ pub async fn refresh(
             None => {}
         }
         rec.elapsed_ms = t0.elapsed().as_millis() as u64;
-        tokio::task::block_in_place(|| store.record_fetch(&s.id, &rec))?;
+        let now = Utc::now();
+        let (warning, next_check_at) = tokio::task::block_in_place(|| {
+            record_outcome(
+                store,
+                s,
+                &rec,
+                facts.as_ref(),
+                cache_floor,
+                retry_after,
+                cycle,
+                now,
+            )
+        })?;
         if let Some(e) = &rec.error {
             tracing::warn!(source = %s.id, outcome = %rec.outcome, error = %e, "source failed");
+        }
+        if let Some(w) = &warning {
+            tracing::warn!(source = %s.id, warning = %w, "source health");
         }
         let report = SourceReport {
             source: s.id.clone(),
@@ -325,13 +445,78 @@ pub async fn refresh(
             unchanged: rec.unchanged,
             error: rec.error,
             elapsed_ms: rec.elapsed_ms,
+            warning,
+            next_check_at,
         };
         progress(&report);
         reports.push(report);
     }
     reports.sort_by_key(|r| sources.iter().position(|s| s.id == r.source));
+    // Article pages for teasers; skipped when shutting down (they stay
+    // pending for the next cycle).
+    let stopping = cycle.stop.as_ref().is_some_and(|rx| *rx.borrow());
+    if !stopping {
+        let ft = crate::fulltext::fill_pending(
+            store,
+            fetcher,
+            sources,
+            &cycle.extract,
+            cycle.concurrency,
+        )
+        .await?;
+        if ft.fetched > 0 {
+            tracing::info!(
+                fetched = ft.fetched,
+                extracted = ft.extracted,
+                failed = ft.failed,
+                "article pages"
+            );
+        }
+    }
     tokio::task::block_in_place(|| process_pending(store, index, ranker))?;
     Ok(reports)
+}
+
+/// Records a poll on the source: the fetch log, health (suspension and
+/// warnings) and, with a planner, when it is due next.
+#[allow(clippy::too_many_arguments)]
+fn record_outcome(
+    store: &mut Store,
+    s: &Source,
+    rec: &FetchRecord,
+    facts: Option<&FeedFacts>,
+    cache_floor: Option<Duration>,
+    retry_after: Option<Duration>,
+    cycle: &Cycle<'_>,
+    now: chrono::DateTime<Utc>,
+) -> Result<(Option<String>, Option<String>), PipelineError> {
+    let prior = store.health_state(&s.id)?;
+    store.record_fetch(&s.id, rec)?;
+    let obs = Observation {
+        failed: rec.error.is_some(),
+        item_count: facts.map(|f| f.items),
+        new_items: rec.new as u64,
+        feed_site: facts.and_then(|f| f.site.clone()),
+    };
+    let verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
+    store.record_health(&s.id, &verdict, now)?;
+    let mut next = None;
+    if let Some(planner) = cycle.planner {
+        let floor = match (facts.and_then(|f| f.ttl), cache_floor) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let poll = PollFacts {
+            weekly_new: store.weekly_new(&s.id, now)?,
+            errors: if obs.failed { prior.error_count + 1 } else { 0 },
+            cache_floor: floor,
+            retry_after,
+        };
+        let at = planner.next_check(&planner.schedule_for(s), now, &poll);
+        store.set_next_check(&s.id, at)?;
+        next = Some(crate::store::ts(at));
+    }
+    Ok((verdict.warning, next))
 }
 
 /// Indexes every article the store has not seen committed to the index,

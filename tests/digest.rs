@@ -352,13 +352,15 @@ fn dismissed_stories_tips_and_sick_sources() {
         },
     )
     .unwrap();
-    // the tips feature adds articles.tip_from; the digest reads it
-    let db = rusqlite::Connection::open(f.config.data_dir.join("radar.db")).unwrap();
-    db.execute_batch(
-        "ALTER TABLE articles ADD COLUMN tip_from TEXT;
-         UPDATE articles SET tip_from = 'Anna de Vries' WHERE title = 'Zij-instroom B';",
-    )
-    .unwrap();
+    // a partner sent one of them in as a tip
+    let tipped = s
+        .candidates(None, None, 0.0, 100)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.article.title == "Zij-instroom B")
+        .unwrap();
+    s.record_tip(tipped.article.id, Some("Anna de Vries"), None)
+        .unwrap();
     s.record_fetch(
         "b",
         &FetchRecord {

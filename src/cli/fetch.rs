@@ -4,7 +4,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{App, EXIT_SOURCE_ERRORS, interactive};
 use crate::fetch::Fetcher;
-use crate::pipeline::{self, SourceReport};
+use crate::lock::DataLock;
+use crate::pipeline::{self, Cycle, SourceReport};
+use crate::schedule::Planner;
 use crate::sources::{self, Source};
 
 /// Arguments of `radar fetch`.
@@ -57,8 +59,11 @@ pub(super) fn fetch_sources(
     sources: &[Source],
     lines: bool,
 ) -> anyhow::Result<Vec<SourceReport>> {
+    // One writer per data directory, also against a running `radar run`.
+    let _lock = DataLock::acquire(data_dir)?;
     let (mut store, mut index) =
         super::open_data(data_dir, true, app.config.index.writer_memory_mb)?;
+    let planner = Planner::new(&app.config.schedule).map_err(anyhow::Error::msg)?;
     let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
     let bar = (interactive() && lines).then(|| {
         let b = ProgressBar::new(sources.iter().filter(|s| s.enabled).count() as u64);
@@ -71,14 +76,23 @@ pub(super) fn fetch_sources(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let concurrency = app.config.fetch.concurrency;
-    let reports = rt.block_on(pipeline::refresh(
+    // Every chosen source is fetched now, schedules or not; their next
+    // due times are recorded so a following `radar run` does not re-poll.
+    let cycle = Cycle {
+        concurrency: app.config.fetch.concurrency,
+        planner: Some(&planner),
+        health: app.config.health.clone(),
+        stop: None,
+        grace: std::time::Duration::from_secs(app.config.run.shutdown_grace_secs),
+        extract: app.config.extract.clone(),
+    };
+    let reports = rt.block_on(pipeline::refresh_cycle(
         &mut store,
         &mut index,
         &app.ranker,
         &fetcher,
         sources,
-        concurrency,
+        &cycle,
         |r| match &bar {
             Some(b) => {
                 b.set_message(r.source.clone());

@@ -13,6 +13,7 @@ use crate::index::SearchIndex;
 use crate::pipeline::Ranker;
 use crate::store::Store;
 
+mod bench;
 mod candidates;
 mod demo;
 mod digest;
@@ -20,15 +21,18 @@ mod dismiss;
 mod eval;
 mod explain;
 pub mod export;
+mod extract;
 mod fetch;
 mod flag;
 mod followups;
 mod import;
 mod reindex;
+mod run;
 mod search;
 mod show;
 mod sources;
 mod themes;
+mod tip;
 mod triage;
 
 /// Exit code: finished, but some sources failed.
@@ -64,8 +68,13 @@ enum Command {
     /// store new and changed articles and index them. Exit code 2 when some
     /// sources failed; their errors are recorded and shown by `radar sources`.
     Fetch(fetch::Args),
-    /// List sources with their last fetch outcome.
+    /// List sources with their status, last success, last error, next due
+    /// time and items per week; `--resume ID` lifts a suspension.
     Sources(sources::Args),
+    /// The long-running process: poll each source on its schedule (cron per
+    /// source or tag, adaptive intervals), politely and with per-host limits,
+    /// until SIGINT/SIGTERM. One writer per data directory.
+    Run(run::Args),
     /// Search everything indexed (Dutch-aware: `ziekenhuizen` finds `ziekenhuis`).
     /// Words must all match; use "quotes" for phrases, OR for alternatives,
     /// -word to exclude.
@@ -91,6 +100,15 @@ enum Command {
     /// Print the theme configuration in use (the built-in one unless
     /// rank.themes or a themes.toml beside the config says otherwise).
     Themes,
+    /// Extract the article from one web page or HTML file: title, byline,
+    /// date, method and text, as radar will store it.
+    Extract(extract::Args),
+    /// Add a partner's tip: fetch the page, extract, store, score and
+    /// index it, recording who sent it. Private addresses are refused.
+    Tip(tip::Args),
+    /// Benchmarks on synthetic Dutch articles, each next to a peer or limit
+    /// measured in the same run (build with --release).
+    Bench(bench::Args),
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
@@ -155,6 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Fetch(a) => fetch::run(&app, a),
         Command::Sources(a) => sources::run(&app, a),
+        Command::Run(a) => run::run(&app, a),
         Command::Search(a) => search::run(&app, a),
         Command::Show(a) => show::run(&app, a),
         Command::Import(a) => import::run(&app, a),
@@ -163,6 +182,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(a) => explain::run(&app, a),
         Command::Eval(a) => eval::run(&app, a),
         Command::Themes => themes::run(&app),
+        Command::Extract(a) => extract::run(&app, a),
+        Command::Tip(a) => tip::run(&app, a),
+        Command::Bench(a) => bench::run(&app, a),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
         Command::Flag(a) => flag::run(&app, a),
         Command::Triage(a) => triage::run(&app, a),

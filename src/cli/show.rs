@@ -46,6 +46,21 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     if let Some(u) = &a.url {
         println!("Link:        {u}");
     }
+    if let Some(from) = &a.tip_from {
+        println!("Tip van:     {from}");
+    }
+    if let Some(note) = &a.tip_note {
+        println!("Tipnotitie:  {note}");
+    }
+    let method = match a.text_method.as_deref() {
+        Some(m) if m.starts_with("extracted") => "volledige tekst van de webpagina".to_string(),
+        Some(m) if m.starts_with("tip") => "webpagina (tip)".to_string(),
+        _ => match store.fulltext_error(a.id)? {
+            Some(e) => format!("tekst uit de feed (webpagina niet gebruikt: {e})"),
+            None => "tekst uit de feed".to_string(),
+        },
+    };
+    println!("Tekst:       {method}");
     if let Some(score) = a.score {
         let reason = store
             .relevance(a.id)?

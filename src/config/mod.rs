@@ -58,6 +58,14 @@ pub struct Config {
     pub index: IndexConfig,
     /// Ranking settings.
     pub rank: RankConfig,
+    /// Full article text.
+    pub extract: ExtractConfig,
+    /// When sources are polled (`radar run`).
+    pub schedule: ScheduleConfig,
+    /// Source health: suspension and warnings.
+    pub health: HealthConfig,
+    /// The long-running process (`radar run`).
+    pub run: RunConfig,
     /// Follow-up of leads.
     pub triage: TriageConfig,
     /// The digest of new leads.
@@ -147,6 +155,114 @@ impl Default for EmailConfig {
     }
 }
 
+/// When to fetch an item's web page for its full text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FullText {
+    /// Always fetch the page and extract the article.
+    Always,
+    /// Only when the feed text is shorter than `extract.min_words`.
+    Auto,
+    /// Keep the feed text.
+    Never,
+}
+
+/// `[extract]`: full article text for feed items that carry a teaser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// Default policy for sources without their own `full_text` key.
+    pub full_text: FullText,
+    /// Under `auto`, feed texts with fewer words than this are teasers.
+    pub min_words: usize,
+    /// Article pages fetched per run at most (the rest waits for the next).
+    pub max_per_run: usize,
+    /// Only items first seen this many days ago or less get a page fetch.
+    pub max_age_days: u32,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            full_text: FullText::Auto,
+            min_words: 150,
+            max_per_run: 200,
+            max_age_days: 14,
+        }
+    }
+}
+
+/// `[schedule]`: when sources are due.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleConfig {
+    /// IANA time zone the cron expressions are read in.
+    pub timezone: String,
+    /// Cron expression (sec min hour day month weekday, or the usual five
+    /// fields) for sources without their own or a tag schedule.
+    pub default: String,
+    /// Cron expression per source tag (first matching tag of a source wins).
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// Adapt the interval to how often a feed publishes.
+    pub adaptive: bool,
+    /// Shortest interval between two polls of one source, in minutes.
+    pub min_interval_mins: u64,
+    /// Longest interval between two polls of one source, in minutes.
+    pub max_interval_mins: u64,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            timezone: "Europe/Amsterdam".into(),
+            default: "0 */30 * * * *".into(),
+            tags: Default::default(),
+            adaptive: true,
+            min_interval_mins: 15,
+            max_interval_mins: 1440,
+        }
+    }
+}
+
+/// `[health]`: when a source counts as broken or silent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HealthConfig {
+    /// Consecutive failures after which a source is suspended (0: never).
+    pub suspend_after_failures: u32,
+    /// Days without new items after which a feed that used to publish is
+    /// reported as silent (0: never).
+    pub silent_after_days: u32,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        HealthConfig {
+            suspend_after_failures: 10,
+            silent_after_days: 14,
+        }
+    }
+}
+
+/// `[run]`: the long-running process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// After SIGINT/SIGTERM, how long in-flight fetches may take to finish.
+    pub shutdown_grace_secs: u64,
+    /// Longest sleep between two looks at what is due, in seconds.
+    pub tick_secs: u64,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            shutdown_grace_secs: 30,
+            tick_secs: 60,
+        }
+    }
+}
+
 /// `[rank]`: the Koploper-lead score.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -193,6 +309,21 @@ pub struct FetchConfig {
     pub max_redirects: usize,
     /// Sources fetched at the same time.
     pub concurrency: usize,
+    /// Deadline for each read from the connection, in seconds.
+    pub read_timeout_secs: u64,
+    /// Retries of a transient failure (timeout, connection error, 5xx, 429).
+    pub retries: u32,
+    /// First retry delay in milliseconds; doubles per retry, with jitter.
+    pub retry_base_ms: u64,
+    /// Cap on Retry-After, Cache-Control and Expires delays, in seconds.
+    pub max_retry_after_secs: u64,
+    /// Requests in flight at the same time to one host.
+    pub per_host_concurrency: usize,
+    /// Minimum time between the starts of two requests to one host, in ms.
+    pub per_host_delay_ms: u64,
+    /// Non-public networks (CIDR) that may be fetched anyway; everything
+    /// loopback, private, link-local, CGNAT or metadata is refused otherwise.
+    pub allow_networks: Vec<String>,
 }
 
 /// `[index]`: the tantivy index.
@@ -211,6 +342,10 @@ impl Default for Config {
             fetch: FetchConfig::default(),
             index: IndexConfig::default(),
             rank: RankConfig::default(),
+            extract: ExtractConfig::default(),
+            schedule: ScheduleConfig::default(),
+            health: HealthConfig::default(),
+            run: RunConfig::default(),
             triage: TriageConfig::default(),
             digest: DigestConfig::default(),
             email: EmailConfig::default(),
@@ -241,6 +376,13 @@ impl Default for FetchConfig {
             max_body_bytes: 16 * 1024 * 1024,
             max_redirects: 5,
             concurrency: 8,
+            read_timeout_secs: 15,
+            retries: 2,
+            retry_base_ms: 1000,
+            max_retry_after_secs: 86_400,
+            per_host_concurrency: 2,
+            per_host_delay_ms: 1000,
+            allow_networks: Vec::new(),
         }
     }
 }
@@ -349,6 +491,69 @@ impl Config {
         if !(1..=256).contains(&self.fetch.concurrency) {
             return Err(invalid("fetch.concurrency", "must be between 1 and 256"));
         }
+        if !(1..=600).contains(&self.fetch.read_timeout_secs) {
+            return Err(invalid(
+                "fetch.read_timeout_secs",
+                "must be between 1 and 600",
+            ));
+        }
+        if self.fetch.retries > 10 {
+            return Err(invalid("fetch.retries", "must be at most 10"));
+        }
+        if self.fetch.retry_base_ms > 600_000 {
+            return Err(invalid("fetch.retry_base_ms", "must be at most 600000"));
+        }
+        if !(1..=7 * 86_400).contains(&self.fetch.max_retry_after_secs) {
+            return Err(invalid(
+                "fetch.max_retry_after_secs",
+                "must be between 1 and 604800",
+            ));
+        }
+        if !(1..=64).contains(&self.fetch.per_host_concurrency) {
+            return Err(invalid(
+                "fetch.per_host_concurrency",
+                "must be between 1 and 64",
+            ));
+        }
+        if self.fetch.per_host_delay_ms > 600_000 {
+            return Err(invalid("fetch.per_host_delay_ms", "must be at most 600000"));
+        }
+        for n in &self.fetch.allow_networks {
+            crate::fetch::ssrf::parse_net(n).map_err(|e| invalid("fetch.allow_networks", &e))?;
+        }
+        if self.schedule.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(invalid(
+                "schedule.timezone",
+                &format!(
+                    "{:?} is not an IANA time zone (e.g. \"Europe/Amsterdam\")",
+                    self.schedule.timezone
+                ),
+            ));
+        }
+        crate::schedule::parse_cron(&self.schedule.default)
+            .map_err(|e| invalid("schedule.default", &e))?;
+        for (tag, expr) in &self.schedule.tags {
+            crate::schedule::parse_cron(expr)
+                .map_err(|e| invalid(&format!("schedule.tags.{tag}"), &e))?;
+        }
+        if self.schedule.min_interval_mins == 0 {
+            return Err(invalid("schedule.min_interval_mins", "must be at least 1"));
+        }
+        if self.schedule.max_interval_mins < self.schedule.min_interval_mins {
+            return Err(invalid(
+                "schedule.max_interval_mins",
+                "must be at least schedule.min_interval_mins",
+            ));
+        }
+        if !(1..=3600).contains(&self.run.shutdown_grace_secs) {
+            return Err(invalid(
+                "run.shutdown_grace_secs",
+                "must be between 1 and 3600",
+            ));
+        }
+        if !(1..=3600).contains(&self.run.tick_secs) {
+            return Err(invalid("run.tick_secs", "must be between 1 and 3600"));
+        }
         if !(15..=4096).contains(&self.index.writer_memory_mb) {
             return Err(invalid(
                 "index.writer_memory_mb",
@@ -357,6 +562,15 @@ impl Config {
         }
         if !(0.0..=100.0).contains(&self.rank.min_score) {
             return Err(invalid("rank.min_score", "must be between 0 and 100"));
+        }
+        if !(1..=100_000).contains(&self.extract.max_per_run) {
+            return Err(invalid(
+                "extract.max_per_run",
+                "must be between 1 and 100000",
+            ));
+        }
+        if !(1..=5000).contains(&self.extract.min_words) {
+            return Err(invalid("extract.min_words", "must be between 1 and 5000"));
         }
         if let Err(reason) = check_cron(&self.digest.schedule) {
             return Err(invalid("digest.schedule", &reason));
@@ -637,6 +851,34 @@ mod tests {
         let env = vec![("RADAR_DATA_DIR".to_string(), "/var/lib/radar".to_string())];
         let c = Config::load(Some(&path), env).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/var/lib/radar"));
+    }
+
+    #[test]
+    fn bad_networks_and_schedules_are_named() {
+        let err = Config::from_toml_str("[fetch]\nallow_networks = [\"10.0.0.0/33\"]\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("fetch.allow_networks") && err.contains("10.0.0.0/33"),
+            "{err}"
+        );
+        let err = Config::from_toml_str(
+            "[schedule]\ntags = { nieuws = \"every minute\" }\n",
+            "t.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("schedule.tags.nieuws"), "{err}");
+        let err = Config::from_toml_str("[schedule]\ntimezone = \"Mars/Olympus\"\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("schedule.timezone"), "{err}");
+        let c = Config::from_toml_str(
+            "[fetch]\nallow_networks = [\"127.0.0.1/32\", \"::1\"]\n[schedule]\ndefault = \"*/10 * * * *\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(c.fetch.allow_networks.len(), 2);
     }
 
     #[test]

@@ -247,7 +247,7 @@ pub fn select(store: &Store, rules: &Rules, opts: &Options) -> anyhow::Result<Di
                 themes: themes.iter().map(|t| rules.theme_label(t)).collect(),
                 reason,
                 also_in: c.also_in,
-                tip_from: store.tip_from(a.id)?,
+                tip_from: a.tip_from.clone(),
                 feedback: adj.because,
             },
             a.first_seen,

@@ -3,15 +3,27 @@
 //!
 //! Conditional GET with the validators exactly as the server sent them, a
 //! body cap applied to the *decoded* stream (so a compression bomb stops at
-//! the cap), a redirect limit, connect and total timeouts. Failures are
-//! values, not errors: the caller records them on the source and goes on.
+//! the cap), redirects followed one hop at a time so every hop passes the
+//! SSRF guard ([`ssrf`]), connect, per-read and total timeouts, retries of
+//! transient failures with backoff and per-host politeness ([`retry`]).
+//! Failures are values, not errors: the caller records them on the source
+//! and goes on.
 
+pub mod retry;
+pub mod ssrf;
+
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
 use reqwest::header::{
-    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    CACHE_CONTROL, CONTENT_TYPE, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 
+use self::retry::HostLimiter;
+use self::ssrf::{GuardedResolver, Policy, UrlError};
 use crate::config::FetchConfig;
 use crate::sources::Location;
 use crate::store::FetchState;
@@ -42,6 +54,8 @@ pub enum ErrorKind {
     Parse,
     /// A local file could not be read.
     Io,
+    /// The address is loopback, private, link-local or otherwise not public.
+    Blocked,
     /// Anything else.
     Other,
 }
@@ -61,6 +75,7 @@ impl ErrorKind {
             ErrorKind::NotAFeed => "not_a_feed",
             ErrorKind::Parse => "parse_error",
             ErrorKind::Io => "io_error",
+            ErrorKind::Blocked => "blocked_non_public_address",
             ErrorKind::Other => "error",
         }
     }
@@ -75,6 +90,8 @@ pub struct FetchFailure {
     pub message: String,
     /// HTTP status when a response arrived.
     pub http_status: Option<u16>,
+    /// How long the server asked us to wait (`Retry-After`, capped).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// The result of fetching one source.
@@ -94,21 +111,33 @@ pub enum FetchOutcome {
         final_url: Option<String>,
         /// HTTP status (200 for files).
         status: u16,
+        /// Cache-Control max-age or Expires: not worth asking again sooner.
+        cache_floor: Option<Duration>,
     },
     /// 304: nothing changed since the validators.
     NotModified {
         /// HTTP status.
         status: u16,
+        /// Cache-Control max-age or Expires: not worth asking again sooner.
+        cache_floor: Option<Duration>,
     },
     /// It failed.
     Failed(FetchFailure),
 }
 
-/// The HTTP client and its limits. Cheap to clone.
+/// The HTTP client and its limits. Cheap to clone; clones share the
+/// per-host limits.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     max_body: u64,
+    max_redirects: usize,
+    total: Duration,
+    retries: u32,
+    retry_base: Duration,
+    retry_cap: Duration,
+    policy: Arc<Policy>,
+    hosts: HostLimiter,
 }
 
 fn fail(kind: ErrorKind, message: impl Into<String>, http_status: Option<u16>) -> FetchOutcome {
@@ -116,30 +145,96 @@ fn fail(kind: ErrorKind, message: impl Into<String>, http_status: Option<u16>) -
         kind,
         message: message.into(),
         http_status,
+        retry_after: None,
     })
 }
 
 impl Fetcher {
     /// Builds the client from `[fetch]` settings.
     pub fn new(cfg: &FetchConfig) -> Result<Fetcher, String> {
+        let policy = Arc::new(
+            Policy::parse(&cfg.allow_networks).map_err(|e| format!("fetch.allow_networks: {e}"))?,
+        );
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs))
+            .read_timeout(Duration::from_secs(cfg.read_timeout_secs))
             .timeout(Duration::from_secs(cfg.timeout_secs))
-            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
+            // Redirects are followed by hand so every hop is checked.
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(GuardedResolver::new(policy.clone())))
+            .https_only(false)
             .build()
             .map_err(|e| format!("cannot build HTTP client: {e}"))?;
         Ok(Fetcher {
             client,
             max_body: cfg.max_body_bytes,
+            max_redirects: cfg.max_redirects,
+            total: Duration::from_secs(cfg.timeout_secs),
+            retries: cfg.retries,
+            retry_base: Duration::from_millis(cfg.retry_base_ms),
+            retry_cap: Duration::from_secs(cfg.max_retry_after_secs),
+            policy,
+            hosts: HostLimiter::new(
+                cfg.per_host_concurrency,
+                Duration::from_millis(cfg.per_host_delay_ms),
+            ),
         })
     }
 
-    /// Fetches `loc`, conditionally when `state` has validators.
+    /// The SSRF policy in force (for checking tips and other user URLs).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The per-host limits shared by this fetcher's clones.
+    pub fn hosts(&self) -> &HostLimiter {
+        &self.hosts
+    }
+
+    /// Fetches `loc`, conditionally when `state` has validators. Transient
+    /// failures are retried with backoff; a 429/503 holds back the host.
     pub async fn fetch(&self, loc: &Location, state: &FetchState) -> FetchOutcome {
         match loc {
             Location::File(p) => self.fetch_file(p).await,
-            Location::Http(u) => self.fetch_http(u, state).await,
+            Location::Http(u) => self.fetch_http_retrying(u, state).await,
+        }
+    }
+
+    async fn fetch_http_retrying(&self, url: &url::Url, state: &FetchState) -> FetchOutcome {
+        let host = url.host_str().unwrap_or("").to_string();
+        let mut attempt = 0;
+        loop {
+            let permit = self.hosts.acquire(&host).await;
+            let out = match tokio::time::timeout(self.total, self.fetch_http(url, state)).await {
+                Ok(o) => o,
+                Err(_) => fail(
+                    ErrorKind::Timeout,
+                    format!(
+                        "no complete response within the total deadline of {} s",
+                        self.total.as_secs()
+                    ),
+                    None,
+                ),
+            };
+            drop(permit);
+            let FetchOutcome::Failed(f) = &out else {
+                return out;
+            };
+            let pause = retry::backoff(attempt, self.retry_base, self.retry_cap);
+            if retry::holds_host(f) {
+                self.hosts.hold(&host, f.retry_after.unwrap_or(pause));
+            }
+            if !retry::is_transient(f) || attempt >= self.retries {
+                return out;
+            }
+            // A long Retry-After is left to the scheduler, not slept here.
+            if f.retry_after.is_some_and(|r| r > self.total) {
+                return out;
+            }
+            tracing::debug!(url = %url, attempt, kind = f.kind.as_str(), "retrying");
+            tokio::time::sleep(pause).await;
+            attempt += 1;
         }
     }
 
@@ -168,34 +263,103 @@ impl Fetcher {
                 last_modified: None,
                 final_url: None,
                 status: 200,
+                cache_floor: None,
             },
             Err(e) => fail(ErrorKind::Io, format!("{}: {e}", path.display()), None),
         }
     }
 
+    /// Sends the request, following redirects one checked hop at a time.
+    async fn send(
+        &self,
+        url: &url::Url,
+        state: &FetchState,
+    ) -> Result<reqwest::Response, FetchOutcome> {
+        let mut current = url.clone();
+        let mut seen = HashSet::new();
+        let mut hops = 0usize;
+        loop {
+            if let Err(e) = ssrf::check_url(&current, &self.policy) {
+                let kind = match e {
+                    UrlError::Blocked(_) => ErrorKind::Blocked,
+                    _ => ErrorKind::Other,
+                };
+                let at = if hops > 0 {
+                    format!(" (redirect hop {hops} to {current})")
+                } else {
+                    String::new()
+                };
+                return Err(fail(kind, format!("{e}{at}"), None));
+            }
+            seen.insert(current.to_string());
+            let mut req = self.client.get(current.clone());
+            if let Some(etag) = &state.etag {
+                req = req.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &state.last_modified {
+                req = req.header(IF_MODIFIED_SINCE, lm);
+            }
+            let resp = req.send().await.map_err(|e| classify(&e))?;
+            let status = resp.status();
+            if !status.is_redirection() || status.as_u16() == 304 {
+                return Ok(resp);
+            }
+            let Some(loc) = header(resp.headers(), LOCATION) else {
+                return Ok(resp);
+            };
+            let next = current.join(&loc).map_err(|e| {
+                fail(
+                    ErrorKind::HttpStatus,
+                    format!("redirect to an invalid location {loc:?}: {e}"),
+                    Some(status.as_u16()),
+                )
+            })?;
+            hops += 1;
+            if seen.contains(next.as_str()) {
+                return Err(fail(
+                    ErrorKind::TooManyRedirects,
+                    format!("redirect loop: {current} → {next}"),
+                    Some(status.as_u16()),
+                ));
+            }
+            if hops > self.max_redirects {
+                return Err(fail(
+                    ErrorKind::TooManyRedirects,
+                    format!("more than {} redirects (last: {next})", self.max_redirects),
+                    Some(status.as_u16()),
+                ));
+            }
+            current = next;
+        }
+    }
+
     async fn fetch_http(&self, url: &url::Url, state: &FetchState) -> FetchOutcome {
-        let mut req = self.client.get(url.clone());
-        if let Some(etag) = &state.etag {
-            req = req.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(lm) = &state.last_modified {
-            req = req.header(IF_MODIFIED_SINCE, lm);
-        }
-        let mut resp = match req.send().await {
+        let mut resp = match self.send(url, state).await {
             Ok(r) => r,
-            Err(e) => return classify(&e),
+            Err(o) => return o,
         };
         let status = resp.status().as_u16();
+        let cache_floor = cache_floor(resp.headers(), self.retry_cap);
         if status == 304 {
-            return FetchOutcome::NotModified { status };
+            return FetchOutcome::NotModified {
+                status,
+                cache_floor,
+            };
         }
         if !resp.status().is_success() {
             let reason = resp.status().canonical_reason().unwrap_or("");
-            return fail(
-                ErrorKind::HttpStatus,
-                format!("HTTP {status} {reason}").trim().to_string(),
-                Some(status),
-            );
+            let retry_after = header(resp.headers(), RETRY_AFTER)
+                .and_then(|v| retry::parse_retry_after(&v, Utc::now(), self.retry_cap));
+            let mut message = format!("HTTP {status} {reason}").trim().to_string();
+            if let Some(r) = retry_after {
+                message.push_str(&format!(" (Retry-After: {} s)", r.as_secs()));
+            }
+            return FetchOutcome::Failed(FetchFailure {
+                kind: ErrorKind::HttpStatus,
+                message,
+                http_status: Some(status),
+                retry_after,
+            });
         }
         let headers = resp.headers().clone();
         let final_url = resp.url().to_string();
@@ -216,7 +380,7 @@ impl Fetcher {
                 Err(e) => {
                     let mut out = classify(&e);
                     if let FetchOutcome::Failed(f) = &mut out {
-                        if f.kind == ErrorKind::Other {
+                        if matches!(f.kind, ErrorKind::Other | ErrorKind::Connect) {
                             f.kind = ErrorKind::Decode;
                         }
                         f.http_status = Some(status);
@@ -232,8 +396,26 @@ impl Fetcher {
             last_modified: header(&headers, LAST_MODIFIED),
             final_url: Some(final_url),
             status,
+            cache_floor,
         }
     }
+}
+
+/// `Cache-Control: max-age=N` (preferred) or `Expires`, capped.
+fn cache_floor(h: &HeaderMap, cap: Duration) -> Option<Duration> {
+    if let Some(cc) = header(h, CACHE_CONTROL) {
+        for part in cc.split(',') {
+            if let Some(v) = part.trim().strip_prefix("max-age=") {
+                if let Ok(n) = v.trim_matches('"').parse::<u64>() {
+                    return Some(Duration::from_secs(n).min(cap));
+                }
+            }
+        }
+    }
+    let exp = header(h, EXPIRES)?;
+    let when = chrono::DateTime::parse_from_rfc2822(exp.trim()).ok()?;
+    let d = (when.with_timezone(&Utc) - Utc::now()).to_std().ok()?;
+    Some(d.min(cap))
 }
 
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
@@ -255,7 +437,9 @@ fn classify(e: &reqwest::Error) -> FetchOutcome {
         cur = err.source();
     }
     let lower = chain.to_lowercase();
-    let kind = if e.is_timeout() {
+    let kind = if chain.contains(ssrf::BLOCKED_MARKER) {
+        ErrorKind::Blocked
+    } else if e.is_timeout() {
         ErrorKind::Timeout
     } else if e.is_redirect() {
         ErrorKind::TooManyRedirects

@@ -62,6 +62,11 @@ pub struct Source {
     pub tags: Vec<String>,
     /// Disabled sources are kept but not fetched.
     pub enabled: bool,
+    /// Own full-text policy (`always`, `auto`, `never`); `None` follows
+    /// `extract.full_text` in the config.
+    pub full_text: Option<crate::config::FullText>,
+    /// Cron expression for `radar run`; `None`: the tag or default schedule.
+    pub schedule: Option<String>,
     /// The file this entry came from.
     pub origin: PathBuf,
 }
@@ -117,6 +122,9 @@ struct RawSource {
     tags: Vec<String>,
     #[serde(default = "yes")]
     enabled: bool,
+    #[serde(default)]
+    full_text: Option<crate::config::FullText>,
+    schedule: Option<String>,
 }
 
 fn yes() -> bool {
@@ -177,6 +185,10 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
         }
         let location = parse_location(&r.url, base, allow_files)
             .map_err(|reason| invalid(&r.id, "url", reason))?;
+        if let Some(expr) = &r.schedule {
+            crate::schedule::parse_cron(expr)
+                .map_err(|reason| invalid(&r.id, "schedule", reason))?;
+        }
         out.push(Source {
             id: r.id,
             name: r.name,
@@ -184,6 +196,8 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             kind: r.kind,
             tags: r.tags,
             enabled: r.enabled,
+            full_text: r.full_text,
+            schedule: r.schedule,
             origin: path.to_path_buf(),
         });
     }

@@ -97,31 +97,6 @@ impl Store {
             .ctx("reading cluster")
     }
 
-    /// Who tipped this article, when the tips feature recorded it.
-    ///
-    /// Hook for tips: reads `articles.tip_from` when that column exists
-    /// (added by the tips migration); `None` otherwise.
-    pub fn tip_from(&self, id: i64) -> Result<Option<String>> {
-        let has: bool = self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('articles') WHERE name = 'tip_from')",
-                [],
-                |r| r.get(0),
-            )
-            .ctx("checking for tips")?;
-        if !has {
-            return Ok(None);
-        }
-        self.conn
-            .query_row("SELECT tip_from FROM articles WHERE id = ?1", [id], |r| {
-                r.get::<_, Option<String>>(0)
-            })
-            .optional()
-            .map(Option::flatten)
-            .ctx("reading tip")
-    }
-
     /// Records a digest and its leads durably; returns its id.
     pub fn record_digest(&mut self, d: &DigestRecord) -> std::result::Result<i64, TriageFail> {
         self.durably(|tx| {

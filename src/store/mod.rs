@@ -13,6 +13,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+mod fulltext;
+
+pub use fulltext::{FullTextCandidate, PageText};
+mod schedule;
+
+pub use schedule::{HealthState, HealthUpdate, ScheduleRow};
+
 use crate::extract::ArticleDraft;
 use crate::sources::Source;
 
@@ -133,7 +140,30 @@ CREATE TABLE minhash_bands (
 CREATE INDEX minhash_bands_key ON minhash_bands(band_key);
 CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
 "#,
-    // Triage (follow-up of leads) and digests. Triage is user work: it
+    // 3: full text and tips. text_method NULL = feed text not yet
+    // considered for a page fetch.
+    r#"
+ALTER TABLE articles ADD COLUMN text_method TEXT;
+ALTER TABLE articles ADD COLUMN fulltext_error TEXT;
+ALTER TABLE articles ADD COLUMN html TEXT;
+ALTER TABLE articles ADD COLUMN image_url TEXT;
+ALTER TABLE articles ADD COLUMN tip_from TEXT;
+ALTER TABLE articles ADD COLUMN tip_note TEXT;
+ALTER TABLE articles ADD COLUMN tipped_at TEXT;
+CREATE INDEX articles_fulltext_pending ON articles(first_seen) WHERE text_method IS NULL;
+CREATE INDEX articles_canonical ON articles(canonical_url);
+"#,
+    // 4: scheduling and source health (radar run); see store/schedule.rs.
+    r#"
+ALTER TABLE sources ADD COLUMN next_check_at TEXT;
+ALTER TABLE sources ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sources ADD COLUMN warning TEXT;
+ALTER TABLE sources ADD COLUMN feed_site TEXT;
+ALTER TABLE sources ADD COLUMN last_item_count INTEGER;
+ALTER TABLE sources ADD COLUMN last_new_at TEXT;
+CREATE INDEX sources_next_check ON sources(next_check_at);
+"#,
+    // 5: triage (follow-up of leads) and digests. Triage is user work: it
     // lives only here, never in the (derived) search index.
     r#"
 CREATE TABLE triage_items (
@@ -218,7 +248,7 @@ pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|d| d.with_timezone(&Utc))
 }
@@ -336,6 +366,15 @@ pub struct Article {
     pub region: Option<String>,
     /// Theme ids that contributed to the score.
     pub themes: Vec<String>,
+    /// How `text` was obtained: `feed`, `extracted:<method>`, `tip:<method>`;
+    /// `None` while a feed item has not been considered for a page fetch.
+    pub text_method: Option<String>,
+    /// Lead image from the article page.
+    pub image_url: Option<String>,
+    /// Who sent this article in as a tip.
+    pub tip_from: Option<String>,
+    /// The tipper's note.
+    pub tip_note: Option<String>,
 }
 
 /// Counts from storing a batch of drafts.
@@ -352,7 +391,11 @@ pub struct UpsertStats {
 const ARTICLE_COLS: &str = "a.id, a.source_id, s.name, a.key, a.guid, a.url, a.canonical_url, a.title, \
      a.author, a.published, a.first_seen, a.updated_at, a.summary, a.text, a.content_hash, \
      a.score, a.sector, a.region, \
-     (SELECT group_concat(t.theme, ' ') FROM article_themes t WHERE t.article_id = a.id)";
+     (SELECT group_concat(t.theme, ' ') FROM article_themes t WHERE t.article_id = a.id), \
+     a.text_method, a.image_url, a.tip_from, a.tip_note";
+
+/// Number of columns in [`ARTICLE_COLS`]; extra columns follow from here.
+const N_ARTICLE_COLS: usize = 23;
 
 fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
     Ok(Article {
@@ -378,6 +421,10 @@ fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
             .get::<_, Option<String>>(18)?
             .map(|s| s.split(' ').map(str::to_string).collect())
             .unwrap_or_default(),
+        text_method: r.get(19)?,
+        image_url: r.get(20)?,
+        tip_from: r.get(21)?,
+        tip_note: r.get(22)?,
     })
 }
 
@@ -584,7 +631,8 @@ impl Store {
                     "UPDATE articles SET guid = COALESCE(?2, guid), url = COALESCE(?3, url),
                         canonical_url = COALESCE(?4, canonical_url), title = ?5, author = ?6,
                         published = COALESCE(?7, published), updated_at = ?8, summary = ?9, text = ?10,
-                        content_hash = ?11, indexed = 0, rules_version = NULL, cluster_id = NULL
+                        content_hash = ?11, indexed = 0, rules_version = NULL, cluster_id = NULL,
+                        text_method = NULL, html = NULL, fulltext_error = NULL
                      WHERE id = ?1",
                 )
                 .ctx("preparing update")?;
@@ -787,6 +835,18 @@ mod tests {
     use super::*;
     use crate::extract::ArticleDraft;
 
+    #[test]
+    fn article_column_count_matches_the_column_list() {
+        let store = Store::open_in_memory().unwrap();
+        let stmt = store
+            .conn
+            .prepare(&format!(
+                "SELECT {ARTICLE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id"
+            ))
+            .unwrap();
+        assert_eq!(stmt.column_count(), N_ARTICLE_COLS);
+    }
+
     fn draft(guid: Option<&str>, url: Option<&str>, title: &str, text: &str) -> ArticleDraft {
         ArticleDraft::new(
             guid.map(str::to_string),
@@ -949,7 +1009,7 @@ impl Store {
             .ctx("preparing unscored read")?;
         let rows = stmt
             .query_map(params![rules_version, limit as i64], |r| {
-                let tags: String = r.get(19)?;
+                let tags: String = r.get(N_ARTICLE_COLS)?;
                 Ok((
                     article_from_row(r)?,
                     serde_json::from_str(&tags).unwrap_or_default(),
@@ -1127,10 +1187,13 @@ impl Store {
                 |r| {
                     Ok(Candidate {
                         article: article_from_row(r)?,
-                        relevance_json: r.get(19)?,
-                        also_in: r.get::<_, i64>(20)?.saturating_sub(1) as u32,
-                        cluster_first_seen: parse_ts(r.get(21)?).unwrap_or_default(),
-                        cluster_first_source: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+                        relevance_json: r.get(N_ARTICLE_COLS)?,
+                        also_in: r.get::<_, i64>(N_ARTICLE_COLS + 1)?.saturating_sub(1) as u32,
+                        cluster_first_seen: parse_ts(r.get(N_ARTICLE_COLS + 2)?)
+                            .unwrap_or_default(),
+                        cluster_first_source: r
+                            .get::<_, Option<String>>(N_ARTICLE_COLS + 3)?
+                            .unwrap_or_default(),
                     })
                 },
             )

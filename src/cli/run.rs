@@ -1,0 +1,192 @@
+//! `radar run`: the long-running process. Polls each source when the store
+//! says it is due (cron schedule + adaptive interval, see `schedule`),
+//! with bounded global concurrency and per-host limits, runs the periodic
+//! jobs from [`extra_jobs`], and shuts down gracefully on SIGINT/SIGTERM:
+//! no new work is taken, fetches in flight get `run.shutdown_grace_secs`
+//! to finish, what finished is committed, and the process exits 0.
+//!
+//! One writer per data directory: the lock is held for the whole run.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+
+use super::{App, EXIT_SOURCE_ERRORS};
+use crate::fetch::Fetcher;
+use crate::lock::DataLock;
+use crate::pipeline::{self, Cycle, SourceReport};
+use crate::schedule::{Job, Planner};
+use crate::sources::{self, Source};
+
+/// Arguments of `radar run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Poll what is due once, run due jobs, and exit (for cron/systemd timers)
+    #[arg(long)]
+    once: bool,
+}
+
+/// Periodic jobs run between fetch cycles, e.g. the daily digest. This is
+/// the hook for other jobs: add a [`Job`] (name, cron schedule in
+/// `schedule.timezone`, closure) here. A job runs in the `radar run`
+/// process, which holds the data-directory lock; it may open the store
+/// itself (SQLite in WAL mode allows a second connection). Errors are
+/// logged and the job runs again at its next tick.
+pub fn extra_jobs(_app: &App) -> Vec<Job> {
+    Vec::new()
+}
+
+pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
+    let _lock = DataLock::acquire(&app.config.data_dir)?;
+    let all = sources::load_dir(&app.config.sources.dir, app.config.sources.allow_files)?;
+    let planner = Planner::new(&app.config.schedule).map_err(anyhow::Error::msg)?;
+    let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
+    let (mut store, mut index) = app.open(true)?;
+    store.sync_sources(&all)?;
+    let mut jobs = extra_jobs(app);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    rt.spawn(async move {
+        wait_for_signal().await;
+        eprintln!("radar run: stopping: no new fetches; finishing those in flight");
+        let _ = stop_tx.send(true);
+    });
+    let grace = Duration::from_secs(app.config.run.shutdown_grace_secs);
+    let tick = Duration::from_secs(app.config.run.tick_secs);
+    let mut any_failed = false;
+    let now = Utc::now();
+    let mut job_next: Vec<_> = jobs
+        .iter()
+        .map(|j| planner.next_tick(&j.schedule, now))
+        .collect();
+    tracing::info!(sources = all.len(), jobs = jobs.len(), "radar run started");
+    rt.block_on(async {
+        loop {
+            if *stop_rx.borrow() {
+                break;
+            }
+            let now = Utc::now();
+            let due_ids = store.due_sources(now)?;
+            let mut due: Vec<Source> = Vec::new();
+            for id in &due_ids {
+                match all.iter().find(|s| &s.id == id) {
+                    Some(s) => due.push(s.clone()),
+                    // In the store but no longer configured: park it.
+                    None => store.set_next_check(
+                        id,
+                        now + chrono::Duration::from_std(planner.max_interval())
+                            .unwrap_or_default(),
+                    )?,
+                }
+            }
+            if !due.is_empty() {
+                let cycle = Cycle {
+                    concurrency: app.config.fetch.concurrency,
+                    planner: Some(&planner),
+                    health: app.config.health.clone(),
+                    stop: Some(stop_rx.clone()),
+                    grace,
+                    extract: app.config.extract.clone(),
+                };
+                let reports = pipeline::refresh_cycle(
+                    &mut store,
+                    &mut index,
+                    &app.ranker,
+                    &fetcher,
+                    &due,
+                    &cycle,
+                    acknowledge,
+                )
+                .await?;
+                any_failed |= reports.iter().any(SourceReport::failed);
+                tracing::info!(
+                    due = due.len(),
+                    done = reports.len(),
+                    new = reports.iter().map(|r| r.new).sum::<usize>(),
+                    "cycle finished"
+                );
+            }
+            let now = Utc::now();
+            for (job, next) in jobs.iter_mut().zip(job_next.iter_mut()) {
+                if *stop_rx.borrow() || now < *next {
+                    continue;
+                }
+                tracing::info!(job = %job.name, "running job");
+                if let Err(e) = tokio::task::block_in_place(|| (job.run)()) {
+                    tracing::error!(job = %job.name, error = %format!("{e:#}"), "job failed");
+                }
+                *next = planner.next_tick(&job.schedule, Utc::now());
+            }
+            if args.once {
+                break;
+            }
+            let mut wake = store.next_due_at()?;
+            for n in &job_next {
+                wake = Some(wake.map_or(*n, |w| w.min(*n)));
+            }
+            let wait = wake
+                .and_then(|w| (w - Utc::now()).to_std().ok())
+                .unwrap_or(Duration::ZERO)
+                .clamp(Duration::from_secs(1), tick);
+            let mut rx = stop_rx.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = rx.wait_for(|v| *v) => {}
+            }
+        }
+        anyhow::Ok(())
+    })?;
+    // Index whatever the last cycle stored (refresh_cycle already did, but
+    // an interrupted cycle may have left some behind).
+    crate::pipeline::process_pending(&mut store, &mut index, &app.ranker)?;
+    eprintln!("radar run: stopped");
+    Ok(if args.once && any_failed {
+        EXIT_SOURCE_ERRORS
+    } else {
+        0
+    })
+}
+
+/// One line per finished source, printed only after its outcome and
+/// articles are committed to the store.
+fn acknowledge(r: &SourceReport) {
+    let mut line = format!(
+        "{} fetched {}: {} ({} new, {} updated)",
+        crate::store::ts(Utc::now()),
+        r.source,
+        r.outcome,
+        r.new,
+        r.updated
+    );
+    if let Some(e) = &r.error {
+        line.push_str(&format!(": {e}"));
+    }
+    if let Some(n) = &r.next_check_at {
+        line.push_str(&format!("; next {n}"));
+    }
+    println!("{line}");
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
