@@ -21,6 +21,7 @@ fn committed_config_loads_and_matches_the_defaults() {
     assert!(c.data_dir.ends_with("index"));
     assert!(c.sources.dir.ends_with("feeds"));
     assert_eq!(c.digest.schedule, d.digest.schedule);
+    assert_eq!(c.digest.timezone, d.digest.timezone);
     assert_eq!(c.digest.min_score, d.digest.min_score);
     assert_eq!(c.digest.per_theme, d.digest.per_theme);
     assert_eq!(c.digest.title, d.digest.title);

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use radar::config::Config;
-use radar::digest::{Digest, DigestJob, Format, render::render, run_digest_job};
+use radar::digest::{Digest, Format, Job, render::render, run_digest_job};
 use radar::extract::ArticleDraft;
 use radar::pipeline::Ranker;
 use radar::store::{Change, FetchRecord, ScoreRow, Store};
@@ -109,7 +109,7 @@ impl Fixture {
     }
 
     fn digest(&self, now: DateTime<Utc>) -> Digest {
-        run_digest_job(&self.config, &self.ranker, now, &DigestJob::default())
+        run_digest_job(&self.config, &self.ranker, now, &Job::default())
             .unwrap()
             .digest
     }
@@ -275,9 +275,9 @@ fn no_repeats_across_runs_and_a_missed_day_is_caught_up() {
         &f.config,
         &f.ranker,
         t0() + Duration::days(5),
-        &DigestJob {
+        &Job {
             since: Some(t0() - Duration::days(7)),
-            ..DigestJob::default()
+            ..Job::default()
         },
     )
     .unwrap();
@@ -313,9 +313,9 @@ fn no_repeats_across_runs_and_a_missed_day_is_caught_up() {
 fn dry_run_keeps_and_records_nothing() {
     let f = Fixture::new();
     first_week(&f);
-    let job = DigestJob {
+    let job = Job {
         dry_run: true,
-        ..DigestJob::default()
+        ..Job::default()
     };
     let r = run_digest_job(&f.config, &f.ranker, t0(), &job).unwrap();
     assert_eq!(r.digest.counts.shown, 5);
@@ -452,7 +452,7 @@ fn the_job_can_move_into_a_scheduler_thread() {
     send(&config);
     send(&ranker);
     let job = std::thread::spawn(move || {
-        run_digest_job(&config, &ranker, t0(), &DigestJob::default()).map(|r| r.digest_id)
+        run_digest_job(&config, &ranker, t0(), &Job::default()).map(|r| r.digest_id)
     });
     assert!(job.join().unwrap().unwrap().is_some());
 }
@@ -670,10 +670,10 @@ fn email_config(f: &mut Fixture, port: u16) {
     f.config.email.timeout_secs = 10;
 }
 
-fn send_job() -> DigestJob {
-    DigestJob {
+fn send_job() -> Job {
+    Job {
         send: true,
-        ..DigestJob::default()
+        ..Job::default()
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 
 use super::App;
-use crate::digest::{DigestJob, Format, render::render, run_digest_job};
+use crate::digest::{Format, Job, render::render, run_digest_job};
 
 /// Arguments of `radar digest`.
 #[derive(clap::Args)]
@@ -42,7 +42,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
             "--send: no SMTP server configured (set email.host, email.from and email.to)"
         );
     }
-    let job = DigestJob {
+    let job = Job {
         since,
         send: args.send,
         dry_run: args.dry_run,

@@ -87,9 +87,10 @@ pub struct TriageConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct DigestConfig {
     /// When `radar run` makes the digest: a cron expression (minute hour
-    /// day-of-month month day-of-week, days by name), read in the time zone
-    /// `radar run` uses (Europe/Amsterdam).
+    /// day-of-month month day-of-week, days by name), read in `timezone`.
     pub schedule: String,
+    /// Time zone of `schedule` (IANA name).
+    pub timezone: String,
     /// Score from which an article is a lead in the digest.
     pub min_score: f32,
     /// Most leads per theme.
@@ -104,6 +105,7 @@ impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
             schedule: "0 7 * * Mon-Fri".into(),
+            timezone: "Europe/Amsterdam".into(),
             min_score: 40.0,
             per_theme: 5,
             title: "Radar: nieuwe Koploper-leads".into(),
@@ -575,6 +577,17 @@ impl Config {
         if let Err(reason) = check_cron(&self.digest.schedule) {
             return Err(invalid("digest.schedule", &reason));
         }
+        crate::schedule::parse_cron(&self.digest.schedule)
+            .map_err(|e| invalid("digest.schedule", &e))?;
+        if self.digest.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(invalid(
+                "digest.timezone",
+                &format!(
+                    "{:?} is not an IANA time zone (e.g. \"Europe/Amsterdam\")",
+                    self.digest.timezone
+                ),
+            ));
+        }
         if !(0.0..=100.0).contains(&self.digest.min_score) {
             return Err(invalid("digest.min_score", "must be between 0 and 100"));
         }
@@ -803,6 +816,7 @@ mod tests {
         );
         bad("[digest]\nschedule = \"0 7 * * 1-5\"\n", "day names");
         bad("[digest]\nper_theme = 0\n", "digest.per_theme");
+        bad("[digest]\ntimezone = \"Amsterdam\"\n", "digest.timezone");
         bad("[email]\nsecurity = \"ssl\"\n", "email.security");
         bad("[email]\nto = [\"geen adres\"]\n", "email.to[0]");
         bad("[email]\nhost = \"smtp.example.nl\"\n", "email.host");

@@ -328,7 +328,7 @@ pub fn select(store: &Store, rules: &Rules, opts: &Options) -> anyhow::Result<Di
 
 /// What the digest job should do.
 #[derive(Debug, Clone, Default)]
-pub struct DigestJob {
+pub struct Job {
     /// Window start instead of the end of the last digest.
     pub since: Option<DateTime<Utc>>,
     /// Send by e-mail (needs `[email]`).
@@ -360,12 +360,12 @@ pub struct DigestReport {
 ///
 /// This is the hook for the scheduler: call it with the configured
 /// `[digest]` schedule, e.g. `run_digest_job(&config, &ranker, Utc::now(),
-/// &DigestJob { send: !config.email.host.is_empty(), ..DigestJob::default() })`.
+/// &Job { send: !config.email.host.is_empty(), ..Job::default() })`.
 pub fn run_digest_job(
     config: &Config,
     ranker: &Ranker,
     now: DateTime<Utc>,
-    job: &DigestJob,
+    job: &Job,
 ) -> anyhow::Result<DigestReport> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
         anyhow::anyhow!(
