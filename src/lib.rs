@@ -38,6 +38,7 @@ pub mod fulltext;
 pub mod health;
 pub mod import;
 pub mod index;
+pub mod intake;
 pub mod lock;
 pub mod pipeline;
 pub mod rank;

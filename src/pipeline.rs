@@ -22,7 +22,7 @@ use crate::health::Observation;
 use crate::index::SearchIndex;
 use crate::rank::{self, ArticleInput, Rules};
 use crate::schedule::{Planner, PollFacts};
-use crate::sources::{Location, Source};
+use crate::sources::{Location, Source, SourceKind};
 use crate::store::{FetchRecord, FetchState, ScoreRow, Store, StoreError};
 
 /// What a refresh did to one source.
@@ -176,6 +176,8 @@ pub enum PipelineError {
 enum Parsed {
     Drafts(Vec<ArticleDraft>, Option<FetchState>, FeedFacts),
     Failed(ErrorKind, String),
+    /// A list page or mailbox (`intake`): drafts plus what to remember.
+    Intake(crate::intake::Outcome),
 }
 
 /// What a parsed feed says about itself.
@@ -224,7 +226,7 @@ fn parse(
     }
 }
 
-fn body_hash(body: &[u8]) -> String {
+pub(crate) fn body_hash(body: &[u8]) -> String {
     let d = Sha256::digest(body);
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
@@ -297,6 +299,11 @@ pub async fn refresh_cycle(
     let mut tasks = tokio::task::JoinSet::new();
     for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.enabled) {
         let state = store.fetch_state(&s.id)?;
+        // Pages and mailboxes go through `intake`, with what the store knows.
+        let intake = match s.kind {
+            SourceKind::Feed => None,
+            _ => Some((s.clone(), crate::intake::Known::load(store, &s.id)?)),
+        };
         let fetcher = fetcher.clone();
         let location = s.location.clone();
         let limit = limit.clone();
@@ -312,6 +319,14 @@ pub async fn refresh_cycle(
             }
             let _permit = permit;
             let started = (Utc::now(), Instant::now());
+            if let Some((source, known)) = intake {
+                let o = tokio::select! {
+                    o = crate::intake::refresh(&source, &fetcher, &state, known) => o,
+                    _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
+                };
+                let status = o.http_status;
+                return Some((i, started, (Some(Parsed::Intake(o)), status, None), None, None));
+            }
             let outcome = tokio::select! {
                 o = fetcher.fetch(&location, &state) => o,
                 _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
@@ -412,6 +427,24 @@ pub async fn refresh_cycle(
             Some(Parsed::Failed(kind, message)) => {
                 rec.outcome = kind.as_str().to_string();
                 rec.error = Some(message);
+            }
+            Some(Parsed::Intake(o)) => {
+                let st = tokio::task::block_in_place(|| store.upsert_articles(&s.id, &o.drafts))?;
+                tokio::task::block_in_place(|| {
+                    store.set_text_methods(&s.id, &o.text_methods)?;
+                    store.mark_intake_seen(&s.id, &o.marks)
+                })?;
+                rec.new = st.new;
+                rec.updated = st.updated;
+                rec.unchanged = st.unchanged;
+                rec.state = o.state;
+                if let Some(q) = o.quiet {
+                    rec.outcome = q.to_string();
+                }
+                if let Some((kind, message)) = o.error {
+                    rec.outcome = kind.as_str().to_string();
+                    rec.error = Some(message);
+                }
             }
             None => {}
         }

@@ -69,7 +69,9 @@ enum Command {
     /// sources failed; their errors are recorded and shown by `radar sources`.
     Fetch(fetch::Args),
     /// List sources with their status, last success, last error, next due
-    /// time and items per week; `--resume ID` lifts a suspension.
+    /// time and items per week; `--resume ID` lifts a suspension;
+    /// `import FILE.opml` adds the feeds of an OPML file, `export` prints
+    /// all sources as OPML.
     Sources(sources::Args),
     /// The long-running process: poll each source on its schedule (cron per
     /// source or tag, adaptive intervals), politely and with per-host limits,

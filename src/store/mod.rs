@@ -241,6 +241,18 @@ CREATE TABLE digest_items (
 );
 CREATE INDEX digest_items_cluster ON digest_items(cluster_id);
 "#,
+    // 6: intake memory for list pages and mailboxes: links that yielded no
+    // article (not fetched again) and newsletters already processed.
+    r#"
+CREATE TABLE intake_seen (
+    source_id TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT,
+    seen_at   TEXT NOT NULL,
+    PRIMARY KEY (source_id, key)
+);
+"#,
 ];
 
 /// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).
@@ -375,6 +387,17 @@ pub struct Article {
     pub tip_from: Option<String>,
     /// The tipper's note.
     pub tip_note: Option<String>,
+}
+
+/// Something the intake of a list page or mailbox remembers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeMark {
+    /// `msg:<message-id>`, `url:<canonical url>`, ...
+    pub key: String,
+    /// `ok`, or why nothing was stored.
+    pub outcome: String,
+    /// Subject and story count, or the error.
+    pub detail: Option<String>,
 }
 
 /// Counts from storing a batch of drafts.
@@ -697,6 +720,80 @@ impl Store {
         }
         tx.commit().ctx("committing articles")?;
         Ok(stats)
+    }
+
+    /// The canonical URLs of the articles stored for a source.
+    pub fn known_urls(&self, source_id: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT canonical_url FROM articles WHERE source_id = ?1 AND canonical_url IS NOT NULL",
+            )
+            .ctx("preparing known urls")?;
+        let rows = stmt
+            .query_map([source_id], |r| r.get::<_, String>(0))
+            .ctx("reading known urls")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("reading known urls")
+    }
+
+    /// Keys the intake of a source remembers (see [`Store::mark_intake_seen`]).
+    pub fn intake_seen(&self, source_id: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key FROM intake_seen WHERE source_id = ?1")
+            .ctx("preparing intake keys")?;
+        let rows = stmt
+            .query_map([source_id], |r| r.get::<_, String>(0))
+            .ctx("reading intake keys")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("reading intake keys")
+    }
+
+    /// Records how the text of freshly stored articles was obtained
+    /// (`(key, text_method)`), so the full-text step leaves them alone.
+    /// Articles that already have a method keep it.
+    pub fn set_text_methods(
+        &mut self,
+        source_id: &str,
+        methods: &[(String, String)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction().ctx("starting text methods")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE articles SET text_method = ?3
+                     WHERE source_id = ?1 AND key = ?2 AND text_method IS NULL",
+                )
+                .ctx("preparing text method")?;
+            for (key, method) in methods {
+                stmt.execute(params![source_id, key, method])
+                    .ctx("writing text method")?;
+            }
+        }
+        tx.commit().ctx("committing text methods")
+    }
+
+    /// Remembers intake keys of a source (a newsletter's message id, a link
+    /// that yielded no article) with what came of them.
+    pub fn mark_intake_seen(&mut self, source_id: &str, marks: &[IntakeMark]) -> Result<()> {
+        let now = ts(Utc::now());
+        let tx = self.conn.transaction().ctx("starting intake marks")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO intake_seen (source_id, key, outcome, detail, seen_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(source_id, key) DO UPDATE SET outcome = excluded.outcome,
+                        detail = excluded.detail, seen_at = excluded.seen_at",
+                )
+                .ctx("preparing intake mark")?;
+            for m in marks {
+                stmt.execute(params![source_id, m.key, m.outcome, m.detail, now])
+                    .ctx("writing intake mark")?;
+            }
+        }
+        tx.commit().ctx("committing intake marks")
     }
 
     /// One article by id.
