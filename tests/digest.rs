@@ -13,7 +13,7 @@ use radar::config::Config;
 use radar::digest::{Digest, Format, Job, render::render, run_digest_job};
 use radar::extract::ArticleDraft;
 use radar::pipeline::Ranker;
-use radar::store::{Change, FetchRecord, ScoreRow, Store};
+use radar::store::{Change, DigestRecord, FetchRecord, ScoreRow, Store};
 use radar::triage::State;
 
 /// Monday 2 November 2026, 06:00 UTC (07:00 in Amsterdam).
@@ -307,6 +307,26 @@ fn no_repeats_across_runs_and_a_missed_day_is_caught_up() {
             "Zonder thema F"
         ]
     );
+}
+
+#[test]
+fn two_digests_made_at_once_are_not_both_recorded() {
+    let f = Fixture::new();
+    let (mut a, mut b) = (f.store(), f.store());
+    let seen = a.last_digest_end().unwrap();
+    let rec = DigestRecord {
+        created_at: t0(),
+        window_start: t0() - Duration::days(1),
+        window_end: t0(),
+        min_score: 40.0,
+        read_count: 0,
+        candidate_count: 0,
+        leads: Vec::new(),
+    };
+    a.record_digest_after(&rec, Some(seen)).unwrap();
+    let err = b.record_digest_after(&rec, Some(seen)).unwrap_err();
+    assert!(err.to_string().contains("another digest"), "{err}");
+    assert_eq!(b.last_digest_end().unwrap(), Some(t0()));
 }
 
 #[test]

@@ -374,6 +374,7 @@ pub fn run_digest_job(
         )
     })?;
     let mut store = Store::open(&config.data_dir.join("radar.db"))?;
+    let previous_end = store.last_digest_end()?;
     let mut opts = Options::from_config(config, now);
     opts.since = job.since;
     let digest = select(&store, &ranker.rules, &opts)?;
@@ -403,7 +404,7 @@ pub fn run_digest_job(
             position: i + 1,
         });
     }
-    let id = store.record_digest(&DigestRecord {
+    let record = DigestRecord {
         created_at: now,
         window_start: report.digest.window_start,
         window_end: report.digest.window_end,
@@ -411,7 +412,8 @@ pub fn run_digest_job(
         read_count: report.digest.counts.read,
         candidate_count: report.digest.counts.candidates,
         leads,
-    })?;
+    };
+    let id = store.record_digest_after(&record, Some(previous_end))?;
     report.digest_id = Some(id);
     if job.send {
         match email::send_digest(&config.email, &report.digest) {

@@ -30,6 +30,9 @@ pub enum TriageFail {
     /// The store failed; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Someone else changed the same thing first; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// One note, as written.
