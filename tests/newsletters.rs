@@ -145,6 +145,24 @@ fn a_mailbox_source_stores_each_story_once() {
             .unwrap()
             .starts_with("2025-04-15")
     );
+    // The story knows the issue it came from.
+    let shown = ws.json(&["show", &hits[0]["id"].to_string(), "--json"]);
+    assert_eq!(
+        shown["newsletter"], "Nieuwsbrief Gezondheid & Preventie – april 2025",
+        "{shown}"
+    );
+    assert_eq!(
+        shown["guid"],
+        "2025-04-gp@nieuwsbrief.ggd-voorbeeldregio.nl#1"
+    );
+    let out = ws.radar(&["show", &hits[0]["id"].to_string()]);
+    assert!(
+        out.stdout
+            .contains("Nieuwsbrief: Nieuwsbrief Gezondheid & Preventie – april 2025")
+            && out.stdout.contains("tekst uit de nieuwsbrief"),
+        "{}",
+        out.stdout
+    );
 
     // Nothing new: no message is read twice.
     let r = fetch(&ws);
@@ -204,6 +222,7 @@ fn real_newsletters_split_without_boilerplate() {
     );
     let mut total = 0;
     let mut with_stories = 0;
+    let mut with_items = 0;
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let raw = std::fs::read(f).unwrap();
@@ -212,6 +231,17 @@ fn real_newsletters_split_without_boilerplate() {
         assert!(i.date.is_some(), "{name}: no date");
         total += i.stories.len();
         with_stories += usize::from(!i.stories.is_empty());
+        let d = radar::intake::mailbox::drafts(&i);
+        with_items += usize::from(!d.is_empty());
+        if let Some(w) = &i.whole {
+            let lower = w.to_lowercase();
+            for leak in LEAKS {
+                assert!(
+                    !lower.contains(leak),
+                    "{name}: boilerplate {leak:?} in the whole text"
+                );
+            }
+        }
         for s in &i.stories {
             assert!(s.url.starts_with("http"), "{name}: {s:?}");
             assert!(!s.title.trim().is_empty(), "{name}: {s:?}");
@@ -223,13 +253,17 @@ fn real_newsletters_split_without_boilerplate() {
         }
     }
     eprintln!(
-        "newsletter corpus: {} messages, {with_stories} with stories, {total} stories",
+        "newsletter corpus: {} messages, {with_stories} with stories, {total} stories, \
+         {with_items} with at least one item",
         files.len()
     );
     // Measured on this corpus: 15 messages, 12 with stories, 76 stories
     // (3 have no linked story blocks: the story text has no link of its own).
     assert!(with_stories >= 11, "{with_stories}");
     assert!(total >= 70, "{total}");
+    // The rest are letters without story links; those with enough text
+    // become one item each.
+    assert!(with_items >= 15, "{with_items}");
 
     // The same issue delivered to two readers (per-recipient tracking
     // links) splits the same way.

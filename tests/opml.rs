@@ -28,6 +28,13 @@ url = "https://www.ggznieuws.nl/feed/"
 kind = "feed"
 
 [[source]]
+id = "delinde"
+name = "Zorggroep De Linde"
+url = "https://www.delinde.nl/nieuws"
+kind = "page"
+items = "article a"
+
+[[source]]
 id = "lokaal"
 name = "Lokaal bestand"
 url = "samples/x.rss"
@@ -87,9 +94,19 @@ fn export_then_import_round_trips() {
     let imp = b.radar(&["sources", "import", opml.to_str().unwrap()]);
     assert_eq!(imp.code, 0, "{}", imp.stderr);
     assert!(imp.stderr.contains("added 3 sources"), "{}", imp.stderr);
+    // The list page travels as a link and is named, not silently dropped.
+    assert!(
+        imp.stderr
+            .contains("https://www.delinde.nl/nieuws is a web page"),
+        "{}",
+        imp.stderr
+    );
     assert!(b.path().join("feeds/imported.toml").exists());
 
-    let mut want: Vec<_> = rows(&a).into_iter().filter(|r| r.0 != "lokaal").collect();
+    let mut want: Vec<_> = rows(&a)
+        .into_iter()
+        .filter(|r| r.0 != "lokaal" && r.0 != "delinde")
+        .collect();
     want.sort();
     assert_eq!(rows(&b), want);
 

@@ -19,6 +19,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     };
     let triage = store.triage_item(a.id)?;
     let dismissed_story = store.is_dismissed_story(a.id)?;
+    let newsletter = store.newsletter_issue(a.id)?;
     if args.json {
         #[derive(serde::Serialize)]
         struct ShowJson<'a> {
@@ -26,11 +27,14 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
             article: &'a crate::store::Article,
             triage: Option<crate::store::TriageItem>,
             dismissed_story: bool,
+            /// Subject of the newsletter this story came from.
+            newsletter: Option<String>,
         }
         let out = ShowJson {
             article: &a,
             triage,
             dismissed_story,
+            newsletter: newsletter.clone(),
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
@@ -52,13 +56,23 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     if let Some(note) = &a.tip_note {
         println!("Tipnotitie:  {note}");
     }
+    if let Some(subject) = &newsletter {
+        println!("Nieuwsbrief: {subject}");
+    }
     let method = match a.text_method.as_deref() {
         Some(m) if m.starts_with("extracted") => "volledige tekst van de webpagina".to_string(),
         Some(m) if m.starts_with("tip") => "webpagina (tip)".to_string(),
-        _ => match store.fulltext_error(a.id)? {
-            Some(e) => format!("tekst uit de feed (webpagina niet gebruikt: {e})"),
-            None => "tekst uit de feed".to_string(),
-        },
+        _ => {
+            let origin = if newsletter.is_some() {
+                "tekst uit de nieuwsbrief"
+            } else {
+                "tekst uit de feed"
+            };
+            match store.fulltext_error(a.id)? {
+                Some(e) => format!("{origin} (webpagina niet gebruikt: {e})"),
+                None => origin.to_string(),
+            }
+        }
     };
     println!("Tekst:       {method}");
     if let Some(score) = a.score {

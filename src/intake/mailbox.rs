@@ -44,6 +44,10 @@ pub struct Issue {
     pub date: Option<DateTime<Utc>>,
     /// The stories.
     pub stories: Vec<Story>,
+    /// The whole text, for a letter without story blocks (one essay, or
+    /// stories without links of their own) that has enough of it; it then
+    /// becomes one item, so nothing that arrived is lost.
+    pub whole: Option<String>,
 }
 
 /// The key a raw message is remembered by, without parsing all of it.
@@ -71,12 +75,19 @@ pub fn parse_issue(raw: &[u8]) -> Option<Issue> {
         PartType::Html(h) => Some(h.to_string()),
         _ => None,
     });
-    let stories = match html {
-        Some(h) => newsletter::split_html(&h),
+    let stories = match &html {
+        Some(h) => newsletter::split_html(h),
         None => msg
             .body_text(0)
             .map(|t| newsletter::split_text(&t))
             .unwrap_or_default(),
+    };
+    let whole = if stories.is_empty() {
+        let plain = msg.body_text(0);
+        Some(newsletter::whole_text(html.as_deref(), plain.as_deref()))
+            .filter(|t| t.split_whitespace().count() >= newsletter::MIN_WHOLE_WORDS)
+    } else {
+        None
     };
     let from = msg.from().and_then(|a| a.first()).and_then(|a| {
         a.name()
@@ -93,15 +104,36 @@ pub fn parse_issue(raw: &[u8]) -> Option<Issue> {
             .date()
             .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0)),
         stories,
+        whole,
     })
 }
 
-/// The drafts of one issue: one per story.
+/// The drafts of one issue: one per story, or one for the whole letter
+/// when it has no stories but enough text (guid `<message-id>#0`, no URL).
 pub fn drafts(issue: &Issue) -> Vec<ArticleDraft> {
     let id = issue
         .message_id
         .clone()
         .unwrap_or_else(|| issue.key.clone());
+    if let Some(text) = &issue.whole {
+        let title = if issue.subject.is_empty() {
+            text.split_whitespace()
+                .take(12)
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            issue.subject.clone()
+        };
+        return vec![ArticleDraft::new(
+            Some(format!("{id}#0")),
+            None,
+            &title,
+            issue.from.clone(),
+            issue.date,
+            None,
+            text.clone(),
+        )];
+    }
     issue
         .stories
         .iter()
@@ -213,15 +245,19 @@ fn take(
         return;
     };
     seen.insert(issue.key.clone());
+    tracing::debug!(
+        %place,
+        subject = %issue.subject,
+        stories = issue.stories.len(),
+        whole = issue.whole.is_some(),
+        "newsletter read"
+    );
     out.drafts.extend(drafts(&issue));
     out.marks.push(IntakeMark {
         key: issue.key.clone(),
         outcome: "ok".into(),
-        detail: Some(format!(
-            "{} ({} stories, {place})",
-            issue.subject,
-            issue.stories.len()
-        )),
+        // The subject: what `radar show` names as the issue of a story.
+        detail: Some(issue.subject.clone()),
     });
 }
 
@@ -330,6 +366,32 @@ mod tests {
             d[0].published.unwrap().to_rfc3339(),
             "2025-03-18T07:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_letter_without_story_links_becomes_one_item() {
+        let essay = "Beste lezer,\n\nDeze maand sprak ik met drie wijkverpleegkundigen over hun werk. \
+            Ze vertelden hoe ze samen met de huisarts en het sociaal wijkteam een vaste overleggroep \
+            hebben opgezet, en hoe dat hun werkdruk verlaagde. Iedere dinsdag bespreken ze de cliënten \
+            die extra aandacht nodig hebben. Inmiddels doen vier andere wijken in de regio mee.\n\n\
+            Hartelijke groet,\nAnnemiek\n\nAfmelden: https://nb.nl/afmelden?u=9\n";
+        let raw = format!(
+            "From: Annemiek <a@nb.nl>\r\nSubject: Column maart\r\nMessage-ID: <col-3@nb.nl>\r\n\
+             Date: Mon, 3 Mar 2025 10:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{essay}"
+        );
+        let issue = parse_issue(raw.as_bytes()).unwrap();
+        assert!(issue.stories.is_empty());
+        let d = drafts(&issue);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].title, "Column maart");
+        assert_eq!(d[0].guid.as_deref(), Some("col-3@nb.nl#0"));
+        assert_eq!(d[0].url, None);
+        assert!(d[0].text.contains("vaste overleggroep"), "{}", d[0].text);
+        assert!(!d[0].text.contains("Afmelden"), "{}", d[0].text);
+
+        // A short mail without stories is not an item.
+        let short = raw.replace(essay, "Tot volgende week!\n");
+        assert!(drafts(&parse_issue(short.as_bytes()).unwrap()).is_empty());
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub struct Story {
     pub text: String,
 }
 
-/// Link texts (lower-case, substrings) that mark boilerplate.
+/// Link texts (lower-case, substrings) that mark boilerplate however long
+/// the text is.
 const BOILER_TEXT: &[&str] = &[
     "afmelden",
     "uitschrijven",
@@ -67,6 +68,20 @@ const BOILER_TEXT: &[&str] = &[
     "webversion",
     "im browser",
     "online ansehen",
+    "gegevens wijzigen",
+    "e-mailadres wijzigen",
+    "stuur door",
+    "doorsturen",
+    "weiterleiten",
+    "aanmelden voor",
+    "volg ons",
+    "follow us",
+];
+
+/// Words (lower-case; a word starting with one counts) that mark a short
+/// link text (at most [`SHORT_LINK_WORDS`] words) as boilerplate. Longer
+/// link texts are titles: "Privacy in de wijkverpleging" is a story.
+const BOILER_WORDS: &[&str] = &[
     "privacy",
     "disclaimer",
     "cookie",
@@ -78,19 +93,10 @@ const BOILER_TEXT: &[&str] = &[
     "preferences",
     "profiel",
     "profil",
-    "gegevens wijzigen",
-    "wijzig je",
-    "wijzig uw",
-    "e-mailadres wijzigen",
-    "doorsturen",
-    "stuur door",
+    "wijzig",
     "forward",
-    "weiterleiten",
-    "aanmelden voor",
     "abonneer",
     "subscribe",
-    "volg ons",
-    "follow us",
     "facebook",
     "twitter",
     "linkedin",
@@ -98,6 +104,9 @@ const BOILER_TEXT: &[&str] = &[
     "youtube",
     "whatsapp",
 ];
+
+/// Link texts up to this many words are checked for [`BOILER_WORDS`].
+const SHORT_LINK_WORDS: usize = 4;
 
 /// Link texts that are boilerplate only as the whole text.
 const BOILER_LABEL: &[&str] = &["contact", "kontakt", "home", "website", "webshop"];
@@ -118,9 +127,15 @@ const BOILER_URL: &[&str] = &[
     "/preferences",
     "manage-subscription",
     "profile.html",
+];
+
+/// Last path segments (prefixes) of boilerplate pages.
+const BOILER_PAGES: &[&str] = &[
     "privacy",
     "datenschutz",
     "impressum",
+    "disclaimer",
+    "cookie",
 ];
 
 const SOCIAL_HOSTS: &[&str] = &[
@@ -142,7 +157,8 @@ const SOCIAL_HOSTS: &[&str] = &[
 ];
 
 /// Phrases that make a short block boilerplate whatever its link says
-/// ("klik hier" next to "wordt deze e-mail niet goed weergegeven?").
+/// ("klik hier" next to "wordt deze e-mail niet goed weergegeven?"). Only
+/// mail furniture: topical words (privacy, voorwaarden) can be news.
 const BOILER_BLOCK: &[&str] = &[
     "niet goed weergegeven",
     "niet goed wordt weergegeven",
@@ -153,8 +169,6 @@ const BOILER_BLOCK: &[&str] = &[
     "niet meer ontvangen",
     "afmelden",
     "uitschrijven",
-    "privacyverklaring",
-    "privacybeleid",
     "nicht richtig dargestellt",
     "nicht optimal dargestellt",
     "nicht korrekt angezeigt",
@@ -165,8 +179,6 @@ const BOILER_BLOCK: &[&str] = &[
     "keine e-mails mehr",
     "abbestellen",
     "abmelden",
-    "impressum",
-    "datenschutz",
     "profil aktualisieren",
     "view in browser",
     "view this email",
@@ -230,6 +242,17 @@ pub fn is_boilerplate(url: &url::Url, link_text: &str) -> bool {
     if BOILER_TEXT.iter().any(|b| text.contains(b)) || BOILER_LABEL.contains(&text.trim()) {
         return true;
     }
+    let text_words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if text_words.len() <= SHORT_LINK_WORDS
+        && text_words
+            .iter()
+            .any(|w| BOILER_WORDS.iter().any(|b| w.starts_with(b)))
+    {
+        return true;
+    }
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
     if SOCIAL_HOSTS
         .iter()
@@ -237,8 +260,15 @@ pub fn is_boilerplate(url: &url::Url, link_text: &str) -> bool {
     {
         return true;
     }
-    let rest = format!("{}?{}", url.path(), url.query().unwrap_or("")).to_lowercase();
-    BOILER_URL.iter().any(|b| rest.contains(b))
+    let path = url.path().to_lowercase();
+    let rest = format!("{path}?{}", url.query().unwrap_or("")).to_lowercase();
+    // `/privacy`, `/privacyverklaring`, `/privacy-policy.html`; a story slug
+    // such as `/privacy-in-de-wijk` is longer.
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let last = last.split('.').next().unwrap_or("");
+    let page =
+        last.split(['-', '_']).count() <= 2 && BOILER_PAGES.iter().any(|b| last.starts_with(b));
+    page || BOILER_URL.iter().any(|b| rest.contains(b))
 }
 
 fn words(s: &str) -> usize {
@@ -456,6 +486,32 @@ fn first_sentence(s: &str) -> String {
     }
 }
 
+/// Fewest words for a newsletter without story blocks to become one item.
+pub const MIN_WHOLE_WORDS: usize = 50;
+
+/// The readable text of a whole newsletter (HTML or plain), without
+/// invisible spacers, bare URLs and mail-furniture lines: for letters that
+/// are one essay rather than a list of stories.
+pub fn whole_text(html: Option<&str>, plain: Option<&str>) -> String {
+    let raw = match (html, plain) {
+        (Some(h), _) => html::to_text(h),
+        (None, Some(p)) => p.replace("\r\n", "\n"),
+        (None, None) => String::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for para in clean(&raw).split("\n\n") {
+        let lines: Vec<String> = para
+            .lines()
+            .map(|l| squash(&URL_RE.replace_all(l, " ")))
+            .filter(|l| l.chars().any(char::is_alphanumeric) && !is_boilerplate_line(l))
+            .collect();
+        if !lines.is_empty() {
+            out.push(lines.join("\n"));
+        }
+    }
+    out.join("\n\n")
+}
+
 static URL_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r#"https?://[^\s<>"')\]]+"#).expect("static regex")
 });
@@ -528,6 +584,24 @@ mod tests {
             &u("https://zorg.nl/nieuws/wijkteam"),
             "Wijkteam Tilburg wint prijs"
         ));
+        // Topical words in a title are not boilerplate.
+        assert!(!is_boilerplate(
+            &u("https://zorg.nl/nieuws/privacy-in-de-wijk"),
+            "Privacy in de wijkverpleging: wat mag wel?"
+        ));
+        assert!(!is_boilerplate(
+            &u("https://zorg.nl/nieuws/dagbesteding"),
+            "Nieuwe dagbesteding"
+        ));
+        assert!(!is_boilerplate(
+            &u("https://zorg.nl/nieuws/voorwaarden-subsidie"),
+            "Nieuwe voorwaarden voor de subsidie mantelzorg"
+        ));
+        assert!(is_boilerplate(
+            &u("https://zorg.nl/privacyverklaring"),
+            "hier"
+        ));
+        assert!(is_boilerplate(&u("https://zorg.nl/x"), "Privacyverklaring"));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct OpmlFeed {
     pub tags: Vec<String>,
     /// 1-based line of the outline, for messages.
     pub line: usize,
+    /// A `type="link"` outline (a web page, `url` in `xml_url`), not a feed.
+    pub is_link: bool,
 }
 
 /// Why an OPML file was refused.
@@ -175,7 +177,15 @@ pub fn parse(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
             .filter(|t| !t.is_empty())
             .or_else(|| a.get("text").filter(|t| !t.is_empty()))
             .cloned();
-        let folder = match a.get("xmlUrl").filter(|u| !u.is_empty()) {
+        // A plain link (`type="link"`, e.g. an exported list page) is no
+        // feed: it is reported on import, never mistaken for a folder.
+        let link = a
+            .get("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("link"))
+            .then(|| a.get("url").filter(|u| !u.is_empty()))
+            .flatten();
+        let feed_url = a.get("xmlUrl").filter(|u| !u.is_empty()).or(link);
+        let folder = match feed_url {
             Some(url) => {
                 let mut tags: Vec<String> = Vec::new();
                 let path: Vec<&str> = stack.iter().flatten().map(String::as_str).collect();
@@ -194,6 +204,7 @@ pub fn parse(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
                     radar_id: a.get("radarId").filter(|u| !u.is_empty()).cloned(),
                     tags,
                     line: line_at(text, pos),
+                    is_link: a.get("xmlUrl").is_none_or(|u| u.is_empty()),
                 });
                 None
             }
@@ -269,6 +280,13 @@ pub fn plan_import(feeds: &[OpmlFeed], existing: &[Source]) -> ImportPlan {
     let mut ids: HashSet<String> = existing.iter().map(|s| s.id.clone()).collect();
     let mut plan = ImportPlan::default();
     for f in feeds {
+        if f.is_link {
+            plan.skipped.push(format!(
+                "line {}: {:?}: {} is a web page, not a feed; add it by hand as a kind = \"page\" source with an `items` selector",
+                f.line, f.title, f.xml_url
+            ));
+            continue;
+        }
         let loc = match super::parse_location(&f.xml_url, Path::new("."), false) {
             Ok(l) => l,
             Err(reason) => {
@@ -432,13 +450,15 @@ mod tests {
     <outline type="rss" text="Losse feed" xmlUrl="https://example.nl/rss?x=1&amp;y=2"/>
     <outline type="rss" text="Kwaadaardig" xmlUrl="javascript:alert(1)"/>
     <outline text="Lege map"/>
+    <outline type="link" text="Nieuwspagina" url="https://zorggroep.nl/nieuws"/>
   </body>
 </opml>"#;
 
     #[test]
     fn folders_and_categories_become_tags() {
         let feeds = parse(SAMPLE).unwrap();
-        assert_eq!(feeds.len(), 4);
+        assert_eq!(feeds.len(), 5);
+        assert!(feeds[4].is_link && !feeds[0].is_link);
         assert_eq!(feeds[0].title, "Skipr");
         assert_eq!(
             feeds[0].tags,
@@ -456,7 +476,12 @@ mod tests {
         let plan = plan_import(&feeds, &[]);
         let ids: Vec<&str> = plan.added.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, vec!["skipr", "zorgvisie-nieuws", "losse-feed"]);
-        assert_eq!(plan.skipped.len(), 1);
+        assert_eq!(plan.skipped.len(), 2);
+        assert!(
+            plan.skipped[1].contains("kind = \"page\""),
+            "{:?}",
+            plan.skipped
+        );
         assert!(
             plan.skipped[0].contains("line 12") && plan.skipped[0].contains("javascript"),
             "{:?}",

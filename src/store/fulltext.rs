@@ -32,7 +32,8 @@ pub struct FullTextCandidate {
 pub struct PageText {
     /// Plain text (what is indexed and scored).
     pub text: String,
-    /// Simple HTML of the article body, unsanitized (sanitize before showing).
+    /// Simple HTML of the article body, stored as given; read back only
+    /// sanitized ([`Store::article_html`]).
     pub html: String,
     /// Byline from the page, used when the feed had no author.
     pub author: Option<String>,
@@ -132,7 +133,9 @@ impl Store {
         Ok(())
     }
 
-    /// The stored article HTML of `id` (unsanitized), when a page gave one.
+    /// The stored article HTML of `id`, when a page gave one, sanitized
+    /// ([`crate::extract::sanitize::sanitize_html`]): the only way stored
+    /// HTML leaves the store, so it is never shown unsanitized.
     pub fn article_html(&self, id: i64) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         self.conn
@@ -141,6 +144,7 @@ impl Store {
             })
             .optional()
             .map(Option::flatten)
+            .map(|h| h.map(|h| crate::extract::sanitize::sanitize_html(&h)))
             .ctx("reading article html")
     }
 
@@ -198,5 +202,46 @@ impl Store {
             )
             .ctx("spreading first_seen")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::ArticleDraft;
+
+    #[test]
+    fn stored_html_comes_out_sanitized() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.ensure_import_source("t", "T").unwrap();
+        let d = ArticleDraft::new(
+            None,
+            Some("https://zorg.nl/a".into()),
+            "Titel",
+            None,
+            None,
+            None,
+            "tekst".into(),
+        );
+        store.upsert_articles("t", &[d]).unwrap();
+        let id = store
+            .recent_ids(Utc::now() - chrono::Duration::days(1), 1)
+            .unwrap()[0];
+        let page = PageText {
+            text: "tekst".into(),
+            html: "<p onclick=\"alert(1)\">Zorg</p><script>alert(2)</script>\
+                   <a href=\"javascript:alert(3)\">x</a><img src=x onerror=alert(4)>"
+                .into(),
+            author: None,
+            published: None,
+            image_url: None,
+            method: "extracted:blocks".into(),
+        };
+        store.apply_page_text(id, &page).unwrap();
+        let html = store.article_html(id).unwrap().unwrap();
+        assert!(html.starts_with("<p>Zorg</p>"), "{html}");
+        for bad in ["onclick", "script", "javascript", "onerror", "alert"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
     }
 }

@@ -750,6 +750,41 @@ impl Store {
             .ctx("reading intake keys")
     }
 
+    /// The subject of the newsletter a mailbox item came from (its guid is
+    /// `<message-id>#<n>`), when it is one.
+    pub fn newsletter_issue(&self, article_id: i64) -> Result<Option<String>> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT a.source_id, a.guid FROM articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.id = ?1 AND s.kind = 'mailbox'",
+                [article_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ctx("reading newsletter item")?;
+        let Some((source_id, Some(guid))) = row else {
+            return Ok(None);
+        };
+        let Some((issue, _)) = guid.rsplit_once('#') else {
+            return Ok(None);
+        };
+        let key = if issue.starts_with("sha:") {
+            issue.to_string()
+        } else {
+            format!("msg:{issue}")
+        };
+        self.conn
+            .query_row(
+                "SELECT detail FROM intake_seen WHERE source_id = ?1 AND key = ?2",
+                params![source_id, key],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .ctx("reading newsletter issue")
+    }
+
     /// Records how the text of freshly stored articles was obtained
     /// (`(key, text_method)`), so the full-text step leaves them alone.
     /// Articles that already have a method keep it.
