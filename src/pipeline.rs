@@ -17,7 +17,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::config::HealthConfig;
 use crate::extract::feed::{FeedError, parse_feed};
 use crate::extract::{ArticleDraft, drafts_from_feed};
-use crate::fetch::{ErrorKind, FetchOutcome, Fetcher};
+use crate::fetch::{ErrorKind, FetchOutcome, Fetcher, Gate, stopped};
 use crate::health::Observation;
 use crate::index::SearchIndex;
 use crate::rank::{self, ArticleInput, Rules};
@@ -32,7 +32,8 @@ pub struct SourceReport {
     pub source: String,
     /// Source name.
     pub name: String,
-    /// `ok`, `not_modified`, `unchanged`, or an error kind.
+    /// `ok`, `not_modified`, `unchanged`, `deferred` (host held back by a
+    /// Retry-After), or an error kind.
     pub outcome: String,
     /// HTTP status when there was one.
     pub http_status: Option<u16>,
@@ -267,15 +268,6 @@ pub struct Cycle<'a> {
     pub grace: Duration,
 }
 
-async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
-    match rx {
-        Some(rx) => {
-            let _ = rx.wait_for(|v| *v).await;
-        }
-        None => std::future::pending::<()>().await,
-    }
-}
-
 /// Like [`refresh`], with scheduling, health and shutdown handling.
 pub async fn refresh_cycle(
     store: &mut Store,
@@ -293,27 +285,28 @@ pub async fn refresh_cycle(
         let state = store.fetch_state(&s.id)?;
         let fetcher = fetcher.clone();
         let location = s.location.clone();
-        let limit = limit.clone();
+        let gate = Gate {
+            global: Some(limit.clone()),
+            stop: cycle.stop.clone(),
+        };
         let mut stop = cycle.stop.clone();
         let grace = cycle.grace;
         tasks.spawn(async move {
-            let permit = tokio::select! {
-                p = limit.acquire_owned() => p,
-                _ = stopped(&mut stop) => return None,
-            };
             if stop.as_ref().is_some_and(|rx| *rx.borrow()) {
                 return None;
             }
-            let _permit = permit;
             let started = (Utc::now(), Instant::now());
+            // Waiting for permits ends at once on stop; a request in flight
+            // gets the grace period.
             let outcome = tokio::select! {
-                o = fetcher.fetch(&location, &state) => o,
+                o = fetcher.fetch_gated(&location, &state, &gate) => o?,
                 _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
             };
             let (cache_floor, retry_after) = match &outcome {
                 FetchOutcome::Fresh { cache_floor, .. }
                 | FetchOutcome::NotModified { cache_floor, .. } => (*cache_floor, None),
                 FetchOutcome::Failed(f) => (None, f.retry_after),
+                FetchOutcome::Deferred { retry_after } => (None, Some(*retry_after)),
             };
             let base = match (&outcome, &location) {
                 (
@@ -356,6 +349,7 @@ pub async fn refresh_cycle(
                 FetchOutcome::NotModified { status, .. } => {
                     (None, Some(status), Some("not_modified"))
                 }
+                FetchOutcome::Deferred { .. } => (None, None, Some("deferred")),
                 FetchOutcome::Failed(f) => {
                     (Some(Parsed::Failed(f.kind, f.message)), f.http_status, None)
                 }
@@ -464,15 +458,21 @@ fn record_outcome(
     now: chrono::DateTime<Utc>,
 ) -> Result<(Option<String>, Option<String>), PipelineError> {
     let prior = store.health_state(&s.id)?;
-    store.record_fetch(&s.id, rec)?;
+    // A deferred source was not asked: nothing to record but when to ask.
+    let deferred = rec.outcome == "deferred";
     let obs = Observation {
         failed: rec.error.is_some(),
         item_count: facts.map(|f| f.items),
         new_items: rec.new as u64,
         feed_site: facts.and_then(|f| f.site.clone()),
     };
-    let verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
-    store.record_health(&s.id, &verdict, now)?;
+    let mut warning = prior.warning.clone();
+    if !deferred {
+        store.record_fetch(&s.id, rec)?;
+        let verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
+        store.record_health(&s.id, &verdict, now)?;
+        warning = verdict.warning;
+    }
     let mut next = None;
     if let Some(planner) = cycle.planner {
         let floor = match (facts.and_then(|f| f.ttl), cache_floor) {
@@ -481,7 +481,11 @@ fn record_outcome(
         };
         let poll = PollFacts {
             weekly_new: store.weekly_new(&s.id, now)?,
-            errors: if obs.failed { prior.error_count + 1 } else { 0 },
+            errors: match (deferred, obs.failed) {
+                (true, _) => prior.error_count,
+                (false, true) => prior.error_count + 1,
+                (false, false) => 0,
+            },
             cache_floor: floor,
             retry_after,
         };
@@ -489,7 +493,7 @@ fn record_outcome(
         store.set_next_check(&s.id, at)?;
         next = Some(crate::store::ts(at));
     }
-    Ok((verdict.warning, next))
+    Ok((warning, next))
 }
 
 /// Indexes every article the store has not seen committed to the index,

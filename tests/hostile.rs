@@ -676,3 +676,42 @@ fn repeated_failures_suspend_the_source() {
     let row = source_row(&ws, "src");
     assert_eq!(row["suspended"], false, "{row}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_back_host_defers_its_other_sources_but_not_other_hosts() {
+    use radar::fetch::{FetchOutcome, Fetcher};
+    use radar::sources::Location;
+    use radar::store::FetchState;
+    let server = Hostile::start();
+    server.set("/busy", retry_after("900"));
+    server.set("/feed", ok(RSS, three()));
+    let cfg = radar::config::Config::from_toml_str(
+        "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\nper_host_delay_ms = 0\n",
+        "test",
+    )
+    .unwrap();
+    let fetcher = Fetcher::new(&cfg.fetch).unwrap();
+    let loc = |u: String| Location::Http(url::Url::parse(&u).unwrap());
+    let st = FetchState::default();
+    match fetcher.fetch(&loc(server.url("/busy")), &st).await {
+        FetchOutcome::Failed(f) => {
+            assert_eq!(f.http_status, Some(429));
+            assert_eq!(f.retry_after, Some(Duration::from_secs(900)));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Same host: not asked at all while the hold lasts.
+    match fetcher.fetch(&loc(server.url("/feed")), &st).await {
+        FetchOutcome::Deferred { retry_after } => {
+            assert!(retry_after > Duration::from_secs(890), "{retry_after:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(server.hits("/feed").is_empty());
+    // Another host (same server, other name) goes on.
+    let other = format!("http://localhost:{}/feed", server.addr.port());
+    assert!(matches!(
+        fetcher.fetch(&loc(other), &st).await,
+        FetchOutcome::Fresh { status: 200, .. }
+    ));
+}

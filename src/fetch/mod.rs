@@ -21,6 +21,7 @@ use reqwest::header::{
     CACHE_CONTROL, CONTENT_TYPE, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
     LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use self::retry::HostLimiter;
 use self::ssrf::{GuardedResolver, Policy, UrlError};
@@ -121,8 +122,50 @@ pub enum FetchOutcome {
         /// Cache-Control max-age or Expires: not worth asking again sooner.
         cache_floor: Option<Duration>,
     },
+    /// Not asked: the host is held back (an earlier 429/503 Retry-After)
+    /// for longer than a request may take. Not a failure of the source; it
+    /// is due again once the hold expires.
+    Deferred {
+        /// How long the host is still held back.
+        retry_after: Duration,
+    },
     /// It failed.
     Failed(FetchFailure),
+}
+
+/// What a fetch cycle imposes on each request: a global concurrency limit
+/// and a stop signal (shutdown).
+#[derive(Clone, Default)]
+pub struct Gate {
+    /// Requests in flight across all hosts.
+    pub global: Option<Arc<Semaphore>>,
+    /// Flips to `true` on shutdown: requests not yet started are dropped.
+    pub stop: Option<watch::Receiver<bool>>,
+}
+
+impl Gate {
+    async fn global_permit(&self) -> Option<Option<OwnedSemaphorePermit>> {
+        let Some(sem) = &self.global else {
+            return Some(None);
+        };
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            p = sem.clone().acquire_owned() => p.ok().map(Some),
+            _ = stopped(&mut stop) => None,
+        }
+    }
+}
+
+/// Resolves once `rx` says stop; never without a receiver.
+pub async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
+    match rx {
+        Some(rx) => {
+            if rx.wait_for(|v| *v).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
 
 /// The HTTP client and its limits. Cheap to clone; clones share the
@@ -195,17 +238,51 @@ impl Fetcher {
     /// Fetches `loc`, conditionally when `state` has validators. Transient
     /// failures are retried with backoff; a 429/503 holds back the host.
     pub async fn fetch(&self, loc: &Location, state: &FetchState) -> FetchOutcome {
+        self.fetch_gated(loc, state, &Gate::default())
+            .await
+            .unwrap_or_else(|| fail(ErrorKind::Other, "stopped", None))
+    }
+
+    /// [`Fetcher::fetch`] under a cycle's [`Gate`]: the host's slot is taken
+    /// first and the global one only then, so requests waiting for a busy
+    /// or held-back host never block other hosts. `None` when the gate's
+    /// stop signal came before the request started.
+    pub async fn fetch_gated(
+        &self,
+        loc: &Location,
+        state: &FetchState,
+        gate: &Gate,
+    ) -> Option<FetchOutcome> {
         match loc {
-            Location::File(p) => self.fetch_file(p).await,
-            Location::Http(u) => self.fetch_http_retrying(u, state).await,
+            Location::File(p) => {
+                let _g = gate.global_permit().await?;
+                Some(self.fetch_file(p).await)
+            }
+            Location::Http(u) => self.fetch_http_retrying(u, state, gate).await,
         }
     }
 
-    async fn fetch_http_retrying(&self, url: &url::Url, state: &FetchState) -> FetchOutcome {
+    async fn fetch_http_retrying(
+        &self,
+        url: &url::Url,
+        state: &FetchState,
+        gate: &Gate,
+    ) -> Option<FetchOutcome> {
         let host = url.host_str().unwrap_or("").to_string();
         let mut attempt = 0;
         loop {
-            let permit = self.hosts.acquire(&host).await;
+            // A host held back for long is not waited for: the source is
+            // deferred so the rest of the cycle finishes on time.
+            let held = self.hosts.wait_for(&host);
+            if held > self.total {
+                return Some(FetchOutcome::Deferred { retry_after: held });
+            }
+            let mut stop = gate.stop.clone();
+            let permit = tokio::select! {
+                p = self.hosts.acquire(&host) => p,
+                _ = stopped(&mut stop) => return None,
+            };
+            let global = gate.global_permit().await?;
             let out = match tokio::time::timeout(self.total, self.fetch_http(url, state)).await {
                 Ok(o) => o,
                 Err(_) => fail(
@@ -217,23 +294,27 @@ impl Fetcher {
                     None,
                 ),
             };
+            drop(global);
             drop(permit);
             let FetchOutcome::Failed(f) = &out else {
-                return out;
+                return Some(out);
             };
             let pause = retry::backoff(attempt, self.retry_base, self.retry_cap);
             if retry::holds_host(f) {
                 self.hosts.hold(&host, f.retry_after.unwrap_or(pause));
             }
             if !retry::is_transient(f) || attempt >= self.retries {
-                return out;
+                return Some(out);
             }
             // A long Retry-After is left to the scheduler, not slept here.
             if f.retry_after.is_some_and(|r| r > self.total) {
-                return out;
+                return Some(out);
             }
             tracing::debug!(url = %url, attempt, kind = f.kind.as_str(), "retrying");
-            tokio::time::sleep(pause).await;
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stopped(&mut stop) => return Some(out),
+            }
             attempt += 1;
         }
     }
