@@ -278,11 +278,21 @@ impl Fetcher {
                 return Some(FetchOutcome::Deferred { retry_after: held });
             }
             let mut stop = gate.stop.clone();
+            // Order: a slot of this host, then a global slot, then the
+            // host's turn (delay, hold-back) right before sending, so the
+            // delay and holds apply to when requests really go out.
             let permit = tokio::select! {
-                p = self.hosts.acquire(&host) => p,
+                p = self.hosts.slot_permit(&host) => p,
                 _ = stopped(&mut stop) => return None,
             };
             let global = gate.global_permit().await?;
+            let turn = tokio::select! {
+                t = self.hosts.turn(&host, self.total) => t,
+                _ = stopped(&mut stop) => return None,
+            };
+            if let Err(retry_after) = turn {
+                return Some(FetchOutcome::Deferred { retry_after });
+            }
             let out = match tokio::time::timeout(self.total, self.fetch_http(url, state)).await {
                 Ok(o) => o,
                 Err(_) => fail(
@@ -294,15 +304,19 @@ impl Fetcher {
                     None,
                 ),
             };
+            let pause = retry::backoff(attempt, self.retry_base, self.retry_cap);
+            // Hold the host back before its slot is released, so no queued
+            // request slips in between.
+            if let FetchOutcome::Failed(f) = &out {
+                if retry::holds_host(f) {
+                    self.hosts.hold(&host, f.retry_after.unwrap_or(pause));
+                }
+            }
             drop(global);
             drop(permit);
             let FetchOutcome::Failed(f) = &out else {
                 return Some(out);
             };
-            let pause = retry::backoff(attempt, self.retry_base, self.retry_cap);
-            if retry::holds_host(f) {
-                self.hosts.hold(&host, f.retry_after.unwrap_or(pause));
-            }
             if !retry::is_transient(f) || attempt >= self.retries {
                 return Some(out);
             }
