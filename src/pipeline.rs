@@ -252,6 +252,10 @@ pub async fn refresh(
     refresh_cycle(store, index, ranker, fetcher, sources, &cycle, progress).await
 }
 
+/// Polls in a row that must see the same permanent redirect before radar
+/// reads the new URL directly.
+pub const MOVE_AFTER: u32 = 3;
+
 /// How one cycle runs: limits, scheduling and shutdown.
 pub struct Cycle<'a> {
     /// Sources fetched at the same time.
@@ -284,7 +288,17 @@ pub async fn refresh_cycle(
     for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.enabled) {
         let state = store.fetch_state(&s.id)?;
         let fetcher = fetcher.clone();
-        let location = s.location.clone();
+        // A permanent redirect seen on MOVE_AFTER polls in a row is
+        // followed directly; 302/307 never count.
+        let adopted = match (&s.location, store.moved(&s.id)?) {
+            (Location::Http(_), Some((u, n))) if n >= MOVE_AFTER => url::Url::parse(&u).ok(),
+            _ => None,
+        };
+        let location = match &adopted {
+            Some(u) => Location::Http(u.clone()),
+            None => s.location.clone(),
+        };
+        let adopted = adopted.is_some();
         let gate = Gate {
             global: Some(limit.clone()),
             stop: cycle.stop.clone(),
@@ -302,11 +316,19 @@ pub async fn refresh_cycle(
                 o = fetcher.fetch_gated(&location, &state, &gate) => o?,
                 _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
             };
-            let (cache_floor, retry_after) = match &outcome {
-                FetchOutcome::Fresh { cache_floor, .. }
-                | FetchOutcome::NotModified { cache_floor, .. } => (*cache_floor, None),
-                FetchOutcome::Failed(f) => (None, f.retry_after),
-                FetchOutcome::Deferred { retry_after } => (None, Some(*retry_after)),
+            let (cache_floor, retry_after, moved) = match &outcome {
+                FetchOutcome::Fresh {
+                    cache_floor,
+                    moved_to,
+                    ..
+                }
+                | FetchOutcome::NotModified {
+                    cache_floor,
+                    moved_to,
+                    ..
+                } => (*cache_floor, None, (!adopted).then(|| moved_to.clone())),
+                FetchOutcome::Failed(f) => (None, f.retry_after, None),
+                FetchOutcome::Deferred { retry_after } => (None, Some(*retry_after), None),
             };
             let base = match (&outcome, &location) {
                 (
@@ -365,13 +387,19 @@ pub async fn refresh_cycle(
                     None,
                 )
             });
-            Some((i, started, parsed, cache_floor, retry_after))
+            Some((i, started, parsed, cache_floor, retry_after, moved))
         });
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let Ok(Some((i, (started_at, t0), (parsed, http_status, quiet), cache_floor, retry_after))) =
-            joined
+        let Ok(Some((
+            i,
+            (started_at, t0),
+            (parsed, http_status, quiet),
+            cache_floor,
+            retry_after,
+            moved,
+        ))) = joined
         else {
             continue;
         };
@@ -405,6 +433,9 @@ pub async fn refresh_cycle(
         }
         rec.elapsed_ms = t0.elapsed().as_millis() as u64;
         let now = Utc::now();
+        if let Some(m) = &moved {
+            store.record_move(&s.id, m.as_deref())?;
+        }
         let (warning, next_check_at) = tokio::task::block_in_place(|| {
             record_outcome(
                 store,
@@ -469,7 +500,18 @@ fn record_outcome(
     let mut warning = prior.warning.clone();
     if !deferred {
         store.record_fetch(&s.id, rec)?;
-        let verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
+        let mut verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
+        if let Some((to, n)) = store.moved(&s.id)?.filter(|(_, n)| *n >= MOVE_AFTER) {
+            let note = format!(
+                "moved permanently to {to} (seen {n} times); radar now reads that URL: update `url` of `{}` in {}",
+                s.id,
+                s.origin.display()
+            );
+            verdict.warning = Some(match verdict.warning.take() {
+                Some(w) => format!("{w}; {note}"),
+                None => note,
+            });
+        }
         store.record_health(&s.id, &verdict, now)?;
         warning = verdict.warning;
     }

@@ -715,3 +715,88 @@ async fn a_held_back_host_defers_its_other_sources_but_not_other_hosts() {
         FetchOutcome::Fresh { status: 200, .. }
     ));
 }
+
+#[test]
+fn bot_challenge_is_named_as_such() {
+    let server = Hostile::start();
+    let ws = workspace("");
+    survive(
+        &server,
+        &ws,
+        status(403, &[("cf-mitigated", "challenge")]),
+        "blocked_by_challenge",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_resolving_to_loopback_is_blocked_without_connecting() {
+    use radar::fetch::{FetchOutcome, Fetcher};
+    let server = Hostile::start();
+    server.set("/feed", ok(RSS, three()));
+    // Default policy: nothing non-public allowed. `localhost` resolves to
+    // 127.0.0.1 (and maybe ::1); the resolver drops both.
+    let cfg = radar::config::Config::default();
+    let fetcher = Fetcher::new(&cfg.fetch).unwrap();
+    let u = url::Url::parse(&format!("http://localhost:{}/feed", server.addr.port())).unwrap();
+    match fetcher
+        .fetch(
+            &radar::sources::Location::Http(u.clone()),
+            &radar::store::FetchState::default(),
+        )
+        .await
+    {
+        FetchOutcome::Failed(f) => {
+            assert_eq!(
+                f.kind.as_str(),
+                "blocked_non_public_address",
+                "{}",
+                f.message
+            );
+            assert!(f.message.contains("localhost"), "{}", f.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        server.hits("/feed").is_empty(),
+        "no request may reach the server"
+    );
+    // The same check up front, as for a partner tip.
+    let err = radar::fetch::ssrf::check_url_resolved(&u, fetcher.policy())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("non-public"), "{err}");
+}
+
+#[test]
+fn a_permanent_redirect_is_adopted_only_after_repeated_sightings() {
+    let server = Hostile::start();
+    let ws = workspace("");
+    server.set("/new", ok(RSS, three()));
+    server.set("/feed", status(301, &[("Location", "/new")]));
+    ws.sources(&[("src", &server.url("/feed"))]);
+    for round in 1..=3 {
+        assert_eq!(ws.radar(&["fetch"]).code, 0);
+        assert_eq!(server.hits("/feed").len(), round, "still asks the old URL");
+    }
+    let row = source_row(&ws, "src");
+    assert_eq!(row["articles"], 3);
+    let w = row["warning"].as_str().unwrap_or("");
+    assert!(
+        w.contains("moved permanently to") && w.contains("/new"),
+        "{row}"
+    );
+    // From now on the new URL is read directly.
+    assert_eq!(ws.radar(&["fetch"]).code, 0);
+    assert_eq!(server.hits("/feed").len(), 3);
+    assert_eq!(server.hits("/new").len(), 4);
+
+    // A temporary redirect never counts.
+    let ws = workspace("");
+    server.set("/tmp", status(302, &[("Location", "/new")]));
+    ws.sources(&[("src", &server.url("/tmp"))]);
+    for _ in 0..4 {
+        assert_eq!(ws.radar(&["fetch"]).code, 0);
+    }
+    assert_eq!(server.hits("/tmp").len(), 4);
+    assert!(source_row(&ws, "src")["warning"].is_null());
+}

@@ -57,6 +57,8 @@ pub enum ErrorKind {
     Io,
     /// The address is loopback, private, link-local or otherwise not public.
     Blocked,
+    /// A bot challenge (e.g. Cloudflare's `cf-mitigated: challenge`).
+    Challenge,
     /// Anything else.
     Other,
 }
@@ -77,6 +79,7 @@ impl ErrorKind {
             ErrorKind::Parse => "parse_error",
             ErrorKind::Io => "io_error",
             ErrorKind::Blocked => "blocked_non_public_address",
+            ErrorKind::Challenge => "blocked_by_challenge",
             ErrorKind::Other => "error",
         }
     }
@@ -114,6 +117,8 @@ pub enum FetchOutcome {
         status: u16,
         /// Cache-Control max-age or Expires: not worth asking again sooner.
         cache_floor: Option<Duration>,
+        /// Where every redirect hop was permanent (301/308): the new URL.
+        moved_to: Option<String>,
     },
     /// 304: nothing changed since the validators.
     NotModified {
@@ -121,6 +126,8 @@ pub enum FetchOutcome {
         status: u16,
         /// Cache-Control max-age or Expires: not worth asking again sooner.
         cache_floor: Option<Duration>,
+        /// Where every redirect hop was permanent (301/308): the new URL.
+        moved_to: Option<String>,
     },
     /// Not asked: the host is held back (an earlier 429/503 Retry-After)
     /// for longer than a request may take. Not a failure of the source; it
@@ -359,6 +366,7 @@ impl Fetcher {
                 final_url: None,
                 status: 200,
                 cache_floor: None,
+                moved_to: None,
             },
             Err(e) => fail(ErrorKind::Io, format!("{}: {e}", path.display()), None),
         }
@@ -369,10 +377,11 @@ impl Fetcher {
         &self,
         url: &url::Url,
         state: &FetchState,
-    ) -> Result<reqwest::Response, FetchOutcome> {
+    ) -> Result<(reqwest::Response, Option<String>), FetchOutcome> {
         let mut current = url.clone();
         let mut seen = HashSet::new();
         let mut hops = 0usize;
+        let mut permanent = true;
         loop {
             if let Err(e) = ssrf::check_url(&current, &self.policy) {
                 let kind = match e {
@@ -396,12 +405,14 @@ impl Fetcher {
             }
             let resp = req.send().await.map_err(|e| classify(&e))?;
             let status = resp.status();
+            let moved = (hops > 0 && permanent).then(|| current.to_string());
             if !status.is_redirection() || status.as_u16() == 304 {
-                return Ok(resp);
+                return Ok((resp, moved));
             }
             let Some(loc) = header(resp.headers(), LOCATION) else {
-                return Ok(resp);
+                return Ok((resp, moved));
             };
+            permanent &= matches!(status.as_u16(), 301 | 308);
             let next = current.join(&loc).map_err(|e| {
                 fail(
                     ErrorKind::HttpStatus,
@@ -429,7 +440,7 @@ impl Fetcher {
     }
 
     async fn fetch_http(&self, url: &url::Url, state: &FetchState) -> FetchOutcome {
-        let mut resp = match self.send(url, state).await {
+        let (mut resp, moved_to) = match self.send(url, state).await {
             Ok(r) => r,
             Err(o) => return o,
         };
@@ -439,9 +450,24 @@ impl Fetcher {
             return FetchOutcome::NotModified {
                 status,
                 cache_floor,
+                moved_to,
             };
         }
         if !resp.status().is_success() {
+            let challenge = resp
+                .headers()
+                .get("cf-mitigated")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"challenge"));
+            if challenge {
+                return fail(
+                    ErrorKind::Challenge,
+                    format!(
+                        "HTTP {status}: the site answers with a bot challenge (cf-mitigated: challenge); \
+                         ask the site for access or use another feed URL"
+                    ),
+                    Some(status),
+                );
+            }
             let reason = resp.status().canonical_reason().unwrap_or("");
             let retry_after = header(resp.headers(), RETRY_AFTER)
                 .and_then(|v| retry::parse_retry_after(&v, Utc::now(), self.retry_cap));
@@ -492,6 +518,7 @@ impl Fetcher {
             final_url: Some(final_url),
             status,
             cache_floor,
+            moved_to,
         }
     }
 }

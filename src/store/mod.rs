@@ -138,6 +138,8 @@ ALTER TABLE sources ADD COLUMN warning TEXT;
 ALTER TABLE sources ADD COLUMN feed_site TEXT;
 ALTER TABLE sources ADD COLUMN last_item_count INTEGER;
 ALTER TABLE sources ADD COLUMN last_new_at TEXT;
+ALTER TABLE sources ADD COLUMN moved_to TEXT;
+ALTER TABLE sources ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX sources_next_check ON sources(next_check_at);
 "#,
 ];
