@@ -53,7 +53,8 @@ pub struct ScheduleRow {
     pub suspended: bool,
     /// A health warning (zero items, another site's content, silent).
     pub warning: Option<String>,
-    /// New articles per week, averaged over the last four weeks.
+    /// Articles per week published (or, undated, first seen) in the last
+    /// four weeks: the same measure the adaptive interval uses.
     pub items_per_week: f64,
 }
 
@@ -225,7 +226,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT s.id, s.next_check_at, s.suspended, s.warning,
-                        (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id AND a.first_seen >= ?1)
+                        (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id
+                           AND COALESCE(a.published, a.first_seen) >= ?1)
                  FROM sources s ORDER BY s.id",
             )
             .ctx("preparing schedule listing")?;
