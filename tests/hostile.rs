@@ -800,3 +800,27 @@ fn a_permanent_redirect_is_adopted_only_after_repeated_sightings() {
     assert_eq!(server.hits("/tmp").len(), 4);
     assert!(source_row(&ws, "src")["warning"].is_null());
 }
+
+#[test]
+fn brotli_bomb_stops_at_the_decoded_cap() {
+    let server = Hostile::start();
+    let ws = workspace("max_body_bytes = 1048576\n");
+    // 64 MiB of zeros, a few KiB on the wire.
+    let mut enc = brotli::CompressorWriter::new(Vec::new(), 1 << 16, 5, 22);
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let bomb = enc.into_inner();
+    assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+    let reply = Reply::Canned {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), RSS.into()),
+            ("Content-Encoding".into(), "br".into()),
+        ],
+        body: bomb,
+        etag: None,
+    };
+    survive(&server, &ws, reply, "response_too_large");
+}
