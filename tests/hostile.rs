@@ -467,6 +467,25 @@ fn truncated_gzip_and_lying_content_encoding() {
     };
     survive(&server, &ws, gz(cut), "decode_error");
     survive(&server, &ws, gz(three().into_bytes()), "decode_error");
+    let row = survive(
+        &server,
+        &ws,
+        gz(gzip(&gzip(three().as_bytes()))),
+        "decode_error",
+    );
+    assert!(
+        row["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("compressed twice"),
+        "{row}"
+    );
+    survive(
+        &server,
+        &ws,
+        ok(RSS, gzip(three().as_bytes())),
+        "decode_error",
+    );
     recovers(&server, &ws);
 }
 

@@ -510,6 +510,15 @@ impl Fetcher {
                 }
             }
         }
+        // Still gzip after decoding: compressed twice, or compressed without
+        // saying so. Not a feed either way.
+        if body.starts_with(&[0x1f, 0x8b]) {
+            return fail(
+                ErrorKind::Decode,
+                "the body is still gzip-compressed after decoding (compressed twice, or without a Content-Encoding header)",
+                Some(status),
+            );
+        }
         FetchOutcome::Fresh {
             body,
             content_type: header(&headers, CONTENT_TYPE),
