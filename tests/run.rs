@@ -200,3 +200,57 @@ fn sigterm_during_a_busy_cycle_loses_nothing_acknowledged() {
         assert_eq!(r["articles"], 3, "{r}");
     }
 }
+
+#[test]
+fn a_lock_left_by_a_killed_run_does_not_block_and_acknowledged_work_survives() {
+    let server = SlowServer::start(Duration::from_millis(700));
+    let ws = Workspace::new();
+    let cfg = ws.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("concurrency = 1\n");
+    std::fs::write(&cfg, text).unwrap();
+    let urls: Vec<(String, String)> = (0..6)
+        .map(|i| {
+            (
+                format!("bron{i}"),
+                format!("http://127.0.0.1:{}/feed-{i}", server.port),
+            )
+        })
+        .collect();
+    let entries: Vec<(&str, &str)> = urls.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    ws.sources(&entries);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .env_remove("RADAR_DATA")
+        .env_remove("RADAR_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("fetched bron"), "{first}");
+    let acked = first
+        .split("fetched ")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .unwrap()
+        .to_string();
+    // A crash: no chance to clean up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ws.path().join("data/radar.lock").exists());
+    // The next writer starts anyway, and the acknowledged source is intact.
+    let again = ws.radar(&["run", "--once"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let rows = ws.json(&["sources", "--json"]);
+    for r in rows.as_array().unwrap() {
+        assert_eq!(r["articles"], 3, "{r}");
+        if r["id"] == acked.as_str() {
+            assert_eq!(r["last_status"], "ok", "{r}");
+        }
+    }
+}
