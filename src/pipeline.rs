@@ -501,7 +501,14 @@ fn record_outcome(
     if !deferred {
         store.record_fetch(&s.id, rec)?;
         let mut verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
-        if let Some((to, n)) = store.moved(&s.id)?.filter(|(_, n)| *n >= MOVE_AFTER) {
+        let noted = verdict
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.contains("moved permanently"));
+        if let Some((to, n)) = store
+            .moved(&s.id)?
+            .filter(|(_, n)| *n >= MOVE_AFTER && !noted)
+        {
             let note = format!(
                 "moved permanently to {to} (seen {n} times); radar now reads that URL: update `url` of `{}` in {}",
                 s.id,

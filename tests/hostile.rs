@@ -650,6 +650,12 @@ fn feed_dropping_to_zero_items_warns_and_deletes_nothing() {
     assert!(w.contains("zero items"), "{row}");
     let out = ws.radar(&["sources"]);
     assert!(out.stdout.contains("zero items"), "{}", out.stdout);
+    // The same empty body again: short-circuited, the warning stays.
+    assert_eq!(ws.radar(&["fetch"]).code, 0);
+    let row = source_row(&ws, "src");
+    assert_eq!(row["last_status"], "unchanged");
+    assert!(row["warning"].as_str().unwrap_or("").contains("zero items"), "{row}");
+    assert_eq!(row["articles"], 3);
 }
 
 #[test]
