@@ -253,6 +253,8 @@ fn main() -> anyhow::Result<()> {
                 .unwrap(),
             ),
             kind: SourceKind::Feed,
+            page: None,
+            full_text: Some(radar::config::FullText::Never),
             tags: vec![],
             enabled: true,
             schedule: None,
@@ -283,6 +285,7 @@ fn main() -> anyhow::Result<()> {
         health: config.health.clone(),
         stop: None,
         grace: Duration::from_secs(30),
+        extract: config.extract.clone(),
     };
     let mut last_report = Duration::ZERO;
     let mut cpu_polling = Duration::ZERO;

@@ -13,6 +13,7 @@
 //! * [`sources`]: `feeds/*.toml` → validated sources.
 //! * [`fetch`]: polite HTTP and local files → [`fetch::FetchOutcome`].
 //! * [`extract`]: bytes → [`extract::ArticleDraft`]s (decode, repair, parse, clean).
+//! * [`fulltext`]: article pages for teaser-only feed items, tips.
 //! * [`store`]: SQLite; only it speaks SQL.
 //! * [`index`]: tantivy; only it speaks tantivy. [`text`] is its Dutch analyzer.
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
@@ -21,16 +22,23 @@
 //! * [`schedule`]: cron + adaptive intervals → when each source is due.
 //! * [`health`]: per-source failure counting, suspension and warnings.
 //! * [`lock`]: one writer per data directory.
+//! * [`bench`]: synthetic Dutch articles and measurement helpers for `radar bench`.
+//! * [`triage`]: follow-up states of leads and their rules (pure).
+//! * [`digest`]: the daily digest: selection, rendering, e-mail.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod digest;
 pub mod extract;
 pub mod fetch;
+pub mod fulltext;
 pub mod health;
 pub mod import;
 pub mod index;
+pub mod intake;
 pub mod lock;
 pub mod pipeline;
 pub mod rank;
@@ -38,3 +46,4 @@ pub mod schedule;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod triage;

@@ -22,7 +22,7 @@ use crate::health::Observation;
 use crate::index::SearchIndex;
 use crate::rank::{self, ArticleInput, Rules};
 use crate::schedule::{Planner, PollFacts};
-use crate::sources::{Location, Source};
+use crate::sources::{Location, Source, SourceKind};
 use crate::store::{FetchRecord, FetchState, ScoreRow, Store, StoreError};
 
 /// What a refresh did to one source.
@@ -177,6 +177,8 @@ pub enum PipelineError {
 enum Parsed {
     Drafts(Vec<ArticleDraft>, Option<FetchState>, FeedFacts),
     Failed(ErrorKind, String),
+    /// A list page or mailbox (`intake`): drafts plus what to remember.
+    Intake(crate::intake::Outcome),
 }
 
 /// What a parsed feed says about itself.
@@ -225,14 +227,16 @@ fn parse(
     }
 }
 
-fn body_hash(body: &[u8]) -> String {
+pub(crate) fn body_hash(body: &[u8]) -> String {
     let d = Sha256::digest(body);
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Fetches the given sources (at most `concurrency` at a time), stores what
-/// they yield, records every outcome and indexes the new articles.
+/// they yield, records every outcome, fetches article pages for teasers
+/// (per `extract`), then scores, clusters and indexes the new articles.
 /// `progress` is called once per finished source.
+#[allow(clippy::too_many_arguments)]
 pub async fn refresh(
     store: &mut Store,
     index: &mut SearchIndex,
@@ -240,6 +244,7 @@ pub async fn refresh(
     fetcher: &Fetcher,
     sources: &[Source],
     concurrency: usize,
+    extract: &crate::config::ExtractConfig,
     progress: impl FnMut(&SourceReport),
 ) -> Result<Vec<SourceReport>, PipelineError> {
     let cycle = Cycle {
@@ -248,6 +253,7 @@ pub async fn refresh(
         health: HealthConfig::default(),
         stop: None,
         grace: Duration::from_secs(30),
+        extract: extract.clone(),
     };
     refresh_cycle(store, index, ranker, fetcher, sources, &cycle, progress).await
 }
@@ -270,6 +276,8 @@ pub struct Cycle<'a> {
     pub stop: Option<watch::Receiver<bool>>,
     /// See `stop`.
     pub grace: Duration,
+    /// Full-text settings for teaser items.
+    pub extract: crate::config::ExtractConfig,
 }
 
 /// Like [`refresh`], with scheduling, health and shutdown handling.
@@ -287,6 +295,11 @@ pub async fn refresh_cycle(
     let mut tasks = tokio::task::JoinSet::new();
     for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.enabled) {
         let state = store.fetch_state(&s.id)?;
+        // Pages and mailboxes go through `intake`, with what the store knows.
+        let intake = match s.kind {
+            SourceKind::Feed => None,
+            _ => Some((s.clone(), crate::intake::Known::load(store, &s.id)?)),
+        };
         let fetcher = fetcher.clone();
         // A permanent redirect seen on MOVE_AFTER polls in a row is
         // followed directly; 302/307 never count.
@@ -310,6 +323,26 @@ pub async fn refresh_cycle(
                 return None;
             }
             let started = (Utc::now(), Instant::now());
+            if let Some((source, known)) = intake {
+                // Intake makes its own requests (through the same fetcher and
+                // its per-host limits); it counts as one global slot.
+                let o = tokio::select! {
+                    o = async {
+                        let _slot = gate.global_permit().await?;
+                        Some(crate::intake::refresh(&source, &fetcher, &state, known).await)
+                    } => o?,
+                    _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
+                };
+                let status = o.http_status;
+                return Some((
+                    i,
+                    started,
+                    (Some(Parsed::Intake(o)), status, None),
+                    None,
+                    None,
+                    None,
+                ));
+            }
             // Waiting for permits ends at once on stop; a request in flight
             // gets the grace period.
             let outcome = tokio::select! {
@@ -328,7 +361,6 @@ pub async fn refresh_cycle(
                     ..
                 } => (*cache_floor, None, (!adopted).then(|| moved_to.clone())),
                 FetchOutcome::Failed(f) => (None, f.retry_after, None),
-                FetchOutcome::Deferred { retry_after } => (None, Some(*retry_after), None),
             };
             let base = match (&outcome, &location) {
                 (
@@ -371,7 +403,9 @@ pub async fn refresh_cycle(
                 FetchOutcome::NotModified { status, .. } => {
                     (None, Some(status), Some("not_modified"))
                 }
-                FetchOutcome::Deferred { .. } => (None, None, Some("deferred")),
+                FetchOutcome::Failed(f) if f.kind == ErrorKind::Deferred => {
+                    (None, None, Some("deferred"))
+                }
                 FetchOutcome::Failed(f) => {
                     (Some(Parsed::Failed(f.kind, f.message)), f.http_status, None)
                 }
@@ -429,6 +463,24 @@ pub async fn refresh_cycle(
                 rec.outcome = kind.as_str().to_string();
                 rec.error = Some(message);
             }
+            Some(Parsed::Intake(o)) => {
+                let st = tokio::task::block_in_place(|| store.upsert_articles(&s.id, &o.drafts))?;
+                tokio::task::block_in_place(|| {
+                    store.set_text_methods(&s.id, &o.text_methods)?;
+                    store.mark_intake_seen(&s.id, &o.marks)
+                })?;
+                rec.new = st.new;
+                rec.updated = st.updated;
+                rec.unchanged = st.unchanged;
+                rec.state = o.state;
+                if let Some(q) = o.quiet {
+                    rec.outcome = q.to_string();
+                }
+                if let Some((kind, message)) = o.error {
+                    rec.outcome = kind.as_str().to_string();
+                    rec.error = Some(message);
+                }
+            }
             None => {}
         }
         rec.elapsed_ms = t0.elapsed().as_millis() as u64;
@@ -471,6 +523,27 @@ pub async fn refresh_cycle(
         reports.push(report);
     }
     reports.sort_by_key(|r| sources.iter().position(|s| s.id == r.source));
+    // Article pages for teasers; skipped when shutting down (they stay
+    // pending for the next cycle).
+    let stopping = cycle.stop.as_ref().is_some_and(|rx| *rx.borrow());
+    if !stopping {
+        let ft = crate::fulltext::fill_pending(
+            store,
+            fetcher,
+            sources,
+            &cycle.extract,
+            cycle.concurrency,
+        )
+        .await?;
+        if ft.fetched > 0 {
+            tracing::info!(
+                fetched = ft.fetched,
+                extracted = ft.extracted,
+                failed = ft.failed,
+                "article pages"
+            );
+        }
+    }
     tokio::task::block_in_place(|| process_pending(store, index, ranker))?;
     Ok(reports)
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{App, bold_marks, nl_date};
 use crate::rank::Relevance;
 use crate::store::Candidate;
+use crate::triage::feedback::{Adjustment, MAX_BOOST, adjusted};
 
 /// Arguments of `radar candidates`.
 #[derive(clap::Args)]
@@ -45,10 +46,14 @@ pub struct CandidateJson {
     also_in: u32,
     first_seen_at: String,
     first_source: String,
+    /// How advisor feedback (flags, dismissals) moved the score.
+    feedback: Vec<String>,
+    /// The score before feedback.
+    base_score: f32,
     explanation: Option<Relevance>,
 }
 
-fn to_json(c: &Candidate) -> CandidateJson {
+fn to_json(c: &Candidate, adj: &Adjustment) -> CandidateJson {
     let rel: Option<Relevance> = c
         .relevance_json
         .as_deref()
@@ -61,7 +66,9 @@ fn to_json(c: &Candidate) -> CandidateJson {
         source: a.source_name.clone(),
         published: a.published.map(crate::store::ts),
         first_seen: crate::store::ts(a.first_seen),
-        score: a.score.unwrap_or(0.0),
+        score: adjusted(a.score.unwrap_or(0.0), adj),
+        base_score: a.score.unwrap_or(0.0),
+        feedback: adj.because.clone(),
         themes: a.themes.clone(),
         criteria: rel
             .as_ref()
@@ -109,9 +116,30 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         app.config.rank.min_score
     };
     let (store, _index) = app.open(false)?;
-    let list = store.candidates(since, args.theme.as_deref(), min, args.limit)?;
+    // Feedback can lift an article up to MAX_BOOST points: look that far
+    // below the threshold, then rank by the adjusted score.
+    let floor = if min > 0.0 {
+        (min - MAX_BOOST).max(0.0)
+    } else {
+        0.0
+    };
+    let raw = store.candidates(since, args.theme.as_deref(), floor, args.limit * 3 + 50)?;
+    let adjs = super::feedback_for(&store, &raw.iter().map(|c| &c.article).collect::<Vec<_>>())?;
+    let mut ranked: Vec<(Candidate, Adjustment)> = raw
+        .into_iter()
+        .zip(adjs)
+        .filter(|(c, a)| adjusted(c.article.score.unwrap_or(0.0), a) >= min)
+        .collect();
+    ranked.sort_by(|(c1, a1), (c2, a2)| {
+        adjusted(c2.article.score.unwrap_or(0.0), a2)
+            .total_cmp(&adjusted(c1.article.score.unwrap_or(0.0), a1))
+            .then(c2.article.first_seen.cmp(&c1.article.first_seen))
+            .then(c1.article.id.cmp(&c2.article.id))
+    });
+    ranked.truncate(args.limit);
+    let list: Vec<(Candidate, Adjustment)> = ranked;
     if args.json {
-        let out: Vec<CandidateJson> = list.iter().map(to_json).collect();
+        let out: Vec<CandidateJson> = list.iter().map(|(c, a)| to_json(c, a)).collect();
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
     }
@@ -122,8 +150,8 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         return Ok(0);
     }
     let (b, e) = bold_marks();
-    for (i, c) in list.iter().enumerate() {
-        let j = to_json(c);
+    for (i, (c, adj)) in list.iter().enumerate() {
+        let j = to_json(c, adj);
         println!("{:>2}. [{:>3.0}] {b}{}{e}", i + 1, j.score, j.title);
         println!(
             "     {} · {} · #{}{}{}",
@@ -141,6 +169,9 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         );
         if !j.reason.is_empty() {
             println!("     {}", j.reason);
+        }
+        for f in &j.feedback {
+            println!("     feedback: {f}");
         }
         if c.also_in > 0 {
             println!(

@@ -27,8 +27,15 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         .map(|s| s.tags)
         .unwrap_or_default();
     let rel: Relevance = app.ranker.score(&article, &tags);
+    let adj = super::feedback_for(&store, &[&article])?
+        .pop()
+        .unwrap_or_default();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rel)?);
+        let mut v = serde_json::to_value(&rel)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("feedback".into(), serde_json::to_value(&adj)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
     println!("#{} {}", article.id, article.title);
@@ -44,5 +51,15 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     }
     println!();
     println!("{}", explain_text(&rel));
+    if !adj.because.is_empty() {
+        println!(
+            "Feedback van de adviseurs ({:+.0}, rangorde-score {:.0}):",
+            adj.delta,
+            crate::triage::feedback::adjusted(rel.score, &adj)
+        );
+        for b in &adj.because {
+            println!("  {b}");
+        }
+    }
     Ok(0)
 }

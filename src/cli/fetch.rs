@@ -84,6 +84,7 @@ pub(super) fn fetch_sources(
         health: app.config.health.clone(),
         stop: None,
         grace: std::time::Duration::from_secs(app.config.run.shutdown_grace_secs),
+        extract: app.config.extract.clone(),
     };
     let reports = rt.block_on(pipeline::refresh_cycle(
         &mut store,

@@ -13,11 +13,18 @@ use crate::index::SearchIndex;
 use crate::pipeline::Ranker;
 use crate::store::Store;
 
+mod bench;
 mod candidates;
 mod demo;
+mod digest;
+mod dismiss;
 mod eval;
 mod explain;
+pub mod export;
+mod extract;
 mod fetch;
+mod flag;
+mod followups;
 mod import;
 mod reindex;
 mod run;
@@ -25,6 +32,8 @@ mod search;
 mod show;
 mod sources;
 mod themes;
+mod tip;
+mod triage;
 
 /// Exit code: finished, but some sources failed.
 pub const EXIT_SOURCE_ERRORS: u8 = 2;
@@ -60,7 +69,9 @@ enum Command {
     /// sources failed; their errors are recorded and shown by `radar sources`.
     Fetch(fetch::Args),
     /// List sources with their status, last success, last error, next due
-    /// time and items per week; `--resume ID` lifts a suspension.
+    /// time and items per week; `--resume ID` lifts a suspension;
+    /// `import FILE.opml` adds the feeds of an OPML file, `export` prints
+    /// all sources as OPML.
     Sources(sources::Args),
     /// The long-running process: poll each source on its schedule (cron per
     /// source or tag, adaptive intervals), politely and with per-host limits,
@@ -91,9 +102,34 @@ enum Command {
     /// Print the theme configuration in use (the built-in one unless
     /// rank.themes or a themes.toml beside the config says otherwise).
     Themes,
+    /// Extract the article from one web page or HTML file: title, byline,
+    /// date, method and text, as radar will store it.
+    Extract(extract::Args),
+    /// Add a partner's tip: fetch the page, extract, store, score and
+    /// index it, recording who sent it. Private addresses are refused.
+    Tip(tip::Args),
+    /// Benchmarks on synthetic Dutch articles, each next to a peer or limit
+    /// measured in the same run (build with --release).
+    Bench(bench::Args),
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
+    /// Mark a lead as worth following ("te volgen"), with owner, note and
+    /// follow-up date.
+    Flag(flag::Args),
+    /// Move a lead through the follow-up (te volgen → benaderd → in
+    /// beoordeling → koploper), tick Koploper criteria with evidence, add notes.
+    Triage(triage::Args),
+    /// Dismiss a lead with a reason; the story (also copies in other
+    /// outlets) never comes back in candidates or the digest.
+    Dismiss(dismiss::Args),
+    /// Leads being followed up, by follow-up date.
+    Followups(followups::Args),
+    /// Export the triage list as CSV (UTF-8 with BOM; opens in Excel).
+    Export(export::Args),
+    /// The digest of new leads since the previous one (HTML, Markdown, text,
+    /// JSON or Atom); kept in <data>/digests and optionally e-mailed.
+    Digest(digest::Args),
 }
 
 /// Runs the CLI with the process arguments and environment.
@@ -148,7 +184,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain(a) => explain::run(&app, a),
         Command::Eval(a) => eval::run(&app, a),
         Command::Themes => themes::run(&app),
+        Command::Extract(a) => extract::run(&app, a),
+        Command::Tip(a) => tip::run(&app, a),
+        Command::Bench(a) => bench::run(&app, a),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
+        Command::Flag(a) => flag::run(&app, a),
+        Command::Triage(a) => triage::run(&app, a),
+        Command::Dismiss(a) => dismiss::run(&app, a),
+        Command::Followups(a) => followups::run(&app, a),
+        Command::Export(a) => export::run(&app, a),
+        Command::Digest(a) => digest::run(&app, a),
     }
 }
 
@@ -183,6 +228,35 @@ pub fn open_data(
     let store = Store::open(&dir.join("radar.db"))?;
     let index = SearchIndex::open(&dir.join("search"), writable, writer_mb)?;
     Ok((store, index))
+}
+
+/// How triage feedback moves each of `articles` (same order). Term weights
+/// come from these articles plus the most recent ones in the store.
+pub(crate) fn feedback_for(
+    store: &Store,
+    articles: &[&crate::store::Article],
+) -> anyhow::Result<Vec<crate::triage::feedback::Adjustment>> {
+    use crate::triage::feedback::FeedbackModel;
+    let items = store.feedback()?;
+    if items.is_empty() {
+        return Ok(vec![Default::default(); articles.len()]);
+    }
+    let recent =
+        store.articles(&store.recent_ids(chrono::DateTime::<chrono::Utc>::MIN_UTC, 300)?)?;
+    let text = |a: &crate::store::Article| format!("{} {}", a.title, a.text);
+    let background: Vec<String> = recent
+        .iter()
+        .chain(articles.iter().copied())
+        .map(text)
+        .collect();
+    let model = FeedbackModel::new(&items, background.iter().map(String::as_str));
+    articles
+        .iter()
+        .map(|a| {
+            let cluster = store.cluster_of(a.id)?.unwrap_or(a.id);
+            Ok(model.adjust(a.id, cluster, &text(a), a.sector.as_deref()))
+        })
+        .collect()
 }
 
 /// Whether to draw progress bars and colours.

@@ -89,6 +89,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
                     health: app.config.health.clone(),
                     stop: Some(stop_rx.clone()),
                     grace,
+                    extract: app.config.extract.clone(),
                 };
                 let reports = pipeline::refresh_cycle(
                     &mut store,

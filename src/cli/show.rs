@@ -17,8 +17,22 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let Some(a) = store.article(args.id)? else {
         anyhow::bail!("no article with id {}", args.id);
     };
+    let triage = store.triage_item(a.id)?;
+    let dismissed_story = store.is_dismissed_story(a.id)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&a)?);
+        #[derive(serde::Serialize)]
+        struct ShowJson<'a> {
+            #[serde(flatten)]
+            article: &'a crate::store::Article,
+            triage: Option<crate::store::TriageItem>,
+            dismissed_story: bool,
+        }
+        let out = ShowJson {
+            article: &a,
+            triage,
+            dismissed_story,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(0);
     }
     println!("{}", a.title);
@@ -32,6 +46,21 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     if let Some(u) = &a.url {
         println!("Link:        {u}");
     }
+    if let Some(from) = &a.tip_from {
+        println!("Tip van:     {from}");
+    }
+    if let Some(note) = &a.tip_note {
+        println!("Tipnotitie:  {note}");
+    }
+    let method = match a.text_method.as_deref() {
+        Some(m) if m.starts_with("extracted") => "volledige tekst van de webpagina".to_string(),
+        Some(m) if m.starts_with("tip") => "webpagina (tip)".to_string(),
+        _ => match store.fulltext_error(a.id)? {
+            Some(e) => format!("tekst uit de feed (webpagina niet gebruikt: {e})"),
+            None => "tekst uit de feed".to_string(),
+        },
+    };
+    println!("Tekst:       {method}");
     if let Some(score) = a.score {
         let reason = store
             .relevance(a.id)?
@@ -67,6 +96,16 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
             })
             .collect();
         println!("Ook in:      {}", list.join("; "));
+    }
+    match &triage {
+        Some(item) => {
+            println!();
+            print!("{}", super::triage::item_text(item));
+        }
+        None if dismissed_story => {
+            println!("Status:      afgewezen (een ander exemplaar van dit verhaal)");
+        }
+        None => println!("Status:      nieuw (radar flag {} om te volgen)", a.id),
     }
     println!();
     if let Some(s) = a

@@ -58,12 +58,140 @@ pub struct Config {
     pub index: IndexConfig,
     /// Ranking settings.
     pub rank: RankConfig,
+    /// Full article text.
+    pub extract: ExtractConfig,
     /// When sources are polled (`radar run`).
     pub schedule: ScheduleConfig,
     /// Source health: suspension and warnings.
     pub health: HealthConfig,
     /// The long-running process (`radar run`).
     pub run: RunConfig,
+    /// Follow-up of leads.
+    pub triage: TriageConfig,
+    /// The digest of new leads.
+    pub digest: DigestConfig,
+    /// Sending the digest by e-mail.
+    pub email: EmailConfig,
+}
+
+/// `[triage]`: follow-up of leads.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TriageConfig {
+    /// Author of notes and changes when `--by` is not given. Empty: `$USER`.
+    pub author: String,
+}
+
+/// `[digest]`: the digest of new leads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigestConfig {
+    /// When `radar run` makes the digest: a 5-field cron expression
+    /// (minute hour day-of-month month day-of-week).
+    pub schedule: String,
+    /// Time zone of `schedule` (IANA name).
+    pub timezone: String,
+    /// Score from which an article is a lead in the digest.
+    pub min_score: f32,
+    /// Most leads per theme.
+    pub per_theme: usize,
+    /// Title (and e-mail subject, with the date).
+    pub title: String,
+    /// How far the very first digest looks back, in days.
+    pub first_days: u32,
+}
+
+impl Default for DigestConfig {
+    fn default() -> Self {
+        DigestConfig {
+            schedule: "0 7 * * 1-5".into(),
+            timezone: "Europe/Amsterdam".into(),
+            min_score: 40.0,
+            per_theme: 5,
+            title: "Radar: nieuwe Koploper-leads".into(),
+            first_days: 7,
+        }
+    }
+}
+
+/// `[email]`: SMTP for the digest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// SMTP host. Empty: no e-mail (`radar digest --send` refuses).
+    pub host: String,
+    /// SMTP port.
+    pub port: u16,
+    /// `starttls`, `tls` (implicit TLS, usually port 465) or `none`.
+    pub security: String,
+    /// Environment variable holding the SMTP user name (empty: no login).
+    pub username_env: String,
+    /// Environment variable holding the SMTP password.
+    pub password_env: String,
+    /// Sender address, e.g. `Radar <radar@example.nl>`.
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Extra attempts after a failed send.
+    pub retries: u32,
+    /// Seconds between attempts.
+    pub retry_delay_secs: u64,
+    /// Deadline for one SMTP conversation, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            host: String::new(),
+            port: 587,
+            security: "starttls".into(),
+            username_env: "SMTP_USERNAME".into(),
+            password_env: "SMTP_PASSWORD".into(),
+            from: String::new(),
+            to: Vec::new(),
+            retries: 2,
+            retry_delay_secs: 10,
+            timeout_secs: 30,
+        }
+    }
+}
+
+/// When to fetch an item's web page for its full text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FullText {
+    /// Always fetch the page and extract the article.
+    Always,
+    /// Only when the feed text is shorter than `extract.min_words`.
+    Auto,
+    /// Keep the feed text.
+    Never,
+}
+
+/// `[extract]`: full article text for feed items that carry a teaser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// Default policy for sources without their own `full_text` key.
+    pub full_text: FullText,
+    /// Under `auto`, feed texts with fewer words than this are teasers.
+    pub min_words: usize,
+    /// Article pages fetched per run at most (the rest waits for the next).
+    pub max_per_run: usize,
+    /// Only items first seen this many days ago or less get a page fetch.
+    pub max_age_days: u32,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            full_text: FullText::Auto,
+            min_words: 150,
+            max_per_run: 200,
+            max_age_days: 14,
+        }
+    }
 }
 
 /// `[schedule]`: when sources are due.
@@ -216,9 +344,13 @@ impl Default for Config {
             fetch: FetchConfig::default(),
             index: IndexConfig::default(),
             rank: RankConfig::default(),
+            extract: ExtractConfig::default(),
             schedule: ScheduleConfig::default(),
             health: HealthConfig::default(),
             run: RunConfig::default(),
+            triage: TriageConfig::default(),
+            digest: DigestConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -433,6 +565,76 @@ impl Config {
         if !(0.0..=100.0).contains(&self.rank.min_score) {
             return Err(invalid("rank.min_score", "must be between 0 and 100"));
         }
+        if !(1..=100_000).contains(&self.extract.max_per_run) {
+            return Err(invalid(
+                "extract.max_per_run",
+                "must be between 1 and 100000",
+            ));
+        }
+        if !(1..=5000).contains(&self.extract.min_words) {
+            return Err(invalid("extract.min_words", "must be between 1 and 5000"));
+        }
+        if let Err(reason) = check_cron(&self.digest.schedule) {
+            return Err(invalid("digest.schedule", &reason));
+        }
+        if !self.digest.timezone.contains('/') && self.digest.timezone != "UTC" {
+            return Err(invalid(
+                "digest.timezone",
+                "must be an IANA time zone such as Europe/Amsterdam, or UTC",
+            ));
+        }
+        if !(0.0..=100.0).contains(&self.digest.min_score) {
+            return Err(invalid("digest.min_score", "must be between 0 and 100"));
+        }
+        if !(1..=100).contains(&self.digest.per_theme) {
+            return Err(invalid("digest.per_theme", "must be between 1 and 100"));
+        }
+        if self.digest.title.trim().is_empty() {
+            return Err(invalid("digest.title", "must not be empty"));
+        }
+        if !(1..=365).contains(&self.digest.first_days) {
+            return Err(invalid("digest.first_days", "must be between 1 and 365"));
+        }
+        if !["starttls", "tls", "none"].contains(&self.email.security.as_str()) {
+            return Err(invalid(
+                "email.security",
+                "must be \"starttls\", \"tls\" or \"none\"",
+            ));
+        }
+        if self.email.port == 0 {
+            return Err(invalid("email.port", "must be between 1 and 65535"));
+        }
+        if self.email.retries > 10 {
+            return Err(invalid("email.retries", "must be at most 10"));
+        }
+        if self.email.retry_delay_secs > 3600 {
+            return Err(invalid("email.retry_delay_secs", "must be at most 3600"));
+        }
+        if !(1..=600).contains(&self.email.timeout_secs) {
+            return Err(invalid("email.timeout_secs", "must be between 1 and 600"));
+        }
+        for (i, to) in self.email.to.iter().enumerate() {
+            if to.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(invalid(
+                    &format!("email.to[{i}]"),
+                    &format!("{to:?} is not an e-mail address"),
+                ));
+            }
+        }
+        if !self.email.from.is_empty()
+            && self.email.from.parse::<lettre::message::Mailbox>().is_err()
+        {
+            return Err(invalid(
+                "email.from",
+                &format!("{:?} is not an e-mail address", self.email.from),
+            ));
+        }
+        if !self.email.host.is_empty() && (self.email.from.is_empty() || self.email.to.is_empty()) {
+            return Err(invalid(
+                "email.host",
+                "is set, so email.from and email.to must be set too",
+            ));
+        }
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "must not be empty"));
         }
@@ -447,6 +649,51 @@ impl Config {
         collect_paths(&defaults, &mut Vec::new(), &mut out);
         out
     }
+}
+
+/// Checks the shape of a 5-field cron expression: numbers, `*`, ranges,
+/// lists and steps in each field's range (`radar run` interprets it).
+pub fn check_cron(expr: &str) -> Result<(), String> {
+    const FIELDS: [(&str, u32, u32); 5] = [
+        ("minute", 0, 59),
+        ("hour", 0, 23),
+        ("day of month", 1, 31),
+        ("month", 1, 12),
+        ("day of week", 0, 7),
+    ];
+    let parts: Vec<&str> = expr.split_whitespace().collect();
+    if parts.len() != 5 {
+        return Err(format!(
+            "{expr:?} must have 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 7 * * 1-5\""
+        ));
+    }
+    for (part, (name, lo, hi)) in parts.iter().zip(FIELDS) {
+        for item in part.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (item, None),
+            };
+            if let Some(s) = step {
+                if s.parse::<u32>().map_or(true, |n| n == 0) {
+                    return Err(format!("{name} field {part:?}: bad step {s:?}"));
+                }
+            }
+            if range == "*" {
+                continue;
+            }
+            let ok = |v: &str| v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n));
+            let valid = match range.split_once('-') {
+                Some((a, b)) => ok(a) && ok(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok(),
+                None => ok(range),
+            };
+            if !valid {
+                return Err(format!(
+                    "{name} field {part:?}: values must be between {lo} and {hi}"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn collect_paths(

@@ -68,7 +68,8 @@ pub fn canonical(raw: &str) -> Option<String> {
     Some(url.to_string())
 }
 
-fn is_tracking(key: &str) -> bool {
+/// Whether a query parameter only tracks the reader (`utm_*`, `fbclid`, ...).
+pub fn is_tracking(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.starts_with("utm_") || TRACKING_PARAMS.contains(&k.as_str())
 }

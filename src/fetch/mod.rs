@@ -59,6 +59,10 @@ pub enum ErrorKind {
     Blocked,
     /// A bot challenge (e.g. Cloudflare's `cf-mitigated: challenge`).
     Challenge,
+    /// Not asked: the host is held back (an earlier 429/503 Retry-After)
+    /// for longer than a request may take. Not a failure of the source; it
+    /// is due again once the hold expires (`retry_after`).
+    Deferred,
     /// Anything else.
     Other,
 }
@@ -80,6 +84,7 @@ impl ErrorKind {
             ErrorKind::Io => "io_error",
             ErrorKind::Blocked => "blocked_non_public_address",
             ErrorKind::Challenge => "blocked_by_challenge",
+            ErrorKind::Deferred => "deferred",
             ErrorKind::Other => "error",
         }
     }
@@ -129,13 +134,6 @@ pub enum FetchOutcome {
         /// Where every redirect hop was permanent (301/308): the new URL.
         moved_to: Option<String>,
     },
-    /// Not asked: the host is held back (an earlier 429/503 Retry-After)
-    /// for longer than a request may take. Not a failure of the source; it
-    /// is due again once the hold expires.
-    Deferred {
-        /// How long the host is still held back.
-        retry_after: Duration,
-    },
     /// It failed.
     Failed(FetchFailure),
 }
@@ -151,7 +149,8 @@ pub struct Gate {
 }
 
 impl Gate {
-    async fn global_permit(&self) -> Option<Option<OwnedSemaphorePermit>> {
+    /// A global slot (none needed without a limit); `None` on stop.
+    pub async fn global_permit(&self) -> Option<Option<OwnedSemaphorePermit>> {
         let Some(sem) = &self.global else {
             return Some(None);
         };
@@ -282,7 +281,7 @@ impl Fetcher {
             // deferred so the rest of the cycle finishes on time.
             let held = self.hosts.wait_for(&host);
             if held > self.total {
-                return Some(FetchOutcome::Deferred { retry_after: held });
+                return Some(deferred(held));
             }
             let mut stop = gate.stop.clone();
             // Order: a slot of this host, then a global slot, then the
@@ -298,7 +297,7 @@ impl Fetcher {
                 _ = stopped(&mut stop) => return None,
             };
             if let Err(retry_after) = turn {
-                return Some(FetchOutcome::Deferred { retry_after });
+                return Some(deferred(retry_after));
             }
             let out = match tokio::time::timeout(self.total, self.fetch_http(url, state)).await {
                 Ok(o) => o,
@@ -530,6 +529,18 @@ impl Fetcher {
             moved_to,
         }
     }
+}
+
+fn deferred(retry_after: Duration) -> FetchOutcome {
+    FetchOutcome::Failed(FetchFailure {
+        kind: ErrorKind::Deferred,
+        message: format!(
+            "not asked: the host asked to wait (Retry-After) another {} s",
+            retry_after.as_secs()
+        ),
+        http_status: None,
+        retry_after: Some(retry_after),
+    })
 }
 
 /// `Cache-Control: max-age=N` (preferred) or `Expires`, capped.

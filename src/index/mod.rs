@@ -141,6 +141,17 @@ impl SearchIndex {
     /// Opens or creates the index in `dir`. With `writable`, takes the one
     /// writer lock; a second writing process gets [`IndexError::Locked`].
     pub fn open(dir: &Path, writable: bool, writer_memory_mb: usize) -> Result<SearchIndex> {
+        Self::open_with_threads(dir, writable, writer_memory_mb, 1)
+    }
+
+    /// [`SearchIndex::open`] with `threads` indexing threads (benchmarks;
+    /// radar itself indexes in small batches on one thread).
+    pub fn open_with_threads(
+        dir: &Path,
+        writable: bool,
+        writer_memory_mb: usize,
+        threads: usize,
+    ) -> Result<SearchIndex> {
         std::fs::create_dir_all(dir).map_err(|e| IndexError::Tantivy {
             context: format!("creating {}", dir.display()),
             source: e.into(),
@@ -156,7 +167,7 @@ impl SearchIndex {
             TextAnalyzer::from(DutchTokenizer::new(Mode::Index)),
         );
         let writer = if writable {
-            match index.writer_with_num_threads(1, writer_memory_mb * 1024 * 1024) {
+            match index.writer_with_num_threads(threads.max(1), writer_memory_mb * 1024 * 1024) {
                 Ok(w) => Some(w),
                 Err(tantivy::TantivyError::LockFailure(..)) => {
                     return Err(IndexError::Locked(dir.display().to_string()));

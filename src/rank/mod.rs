@@ -1543,6 +1543,15 @@ impl Rules {
         self.themes.iter().skip(1).map(|t| t.id.clone()).collect()
     }
 
+    /// The display label of a theme id (the id itself when unknown).
+    pub fn theme_label(&self, id: &str) -> String {
+        self.themes
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.label.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+
     /// The display form of every theme term, core included: the vocabulary
     /// of a plain keyword baseline.
     pub fn term_texts(&self) -> Vec<String> {

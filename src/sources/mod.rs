@@ -11,12 +11,20 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// What kind of source this is; later kinds (pages, mailboxes) join here.
+pub mod opml;
+
+/// What kind of source this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// An RSS, Atom or JSON feed.
     Feed,
+    /// A news overview page without a feed: links picked by CSS selectors
+    /// are followed and extracted (`intake::listpage`).
+    Page,
+    /// A folder of newsletters (.eml, mbox, Maildir), split into stories
+    /// (`intake::mailbox`).
+    Mailbox,
 }
 
 impl SourceKind {
@@ -24,9 +32,33 @@ impl SourceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Feed => "feed",
+            SourceKind::Page => "page",
+            SourceKind::Mailbox => "mailbox",
         }
     }
 }
+
+/// Selectors of a list page (`kind = "page"`), validated when loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRules {
+    /// CSS selector for the items: a link, or an element holding one.
+    pub items: String,
+    /// Title selector, relative to the item.
+    pub title: Option<String>,
+    /// Date selector, relative to the item (`datetime` attribute or text).
+    pub date: Option<String>,
+    /// Summary selector, relative to the item.
+    pub summary: Option<String>,
+    /// Body selector on the article page; replaces the generic extractor.
+    pub include: Option<String>,
+    /// Elements removed from the article page before extraction.
+    pub exclude: Option<String>,
+    /// Most new links followed in one pass.
+    pub max_items: usize,
+}
+
+/// Default of `max_items`.
+pub const DEFAULT_MAX_ITEMS: usize = 30;
 
 /// Where a source's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,10 +90,15 @@ pub struct Source {
     pub location: Location,
     /// The kind of source.
     pub kind: SourceKind,
+    /// Selectors, for `kind = "page"`.
+    pub page: Option<PageRules>,
     /// Free tags such as `sector:vvt`, `region:limburg`, `outlet:vakmedia`.
     pub tags: Vec<String>,
     /// Disabled sources are kept but not fetched.
     pub enabled: bool,
+    /// Own full-text policy (`always`, `auto`, `never`); `None` follows
+    /// `extract.full_text` in the config.
+    pub full_text: Option<crate::config::FullText>,
     /// Cron expression for `radar run`; `None`: the tag or default schedule.
     pub schedule: Option<String>,
     /// The file this entry came from.
@@ -113,13 +150,31 @@ struct RawFile {
 struct RawSource {
     id: String,
     name: String,
-    url: String,
+    #[serde(default)]
+    url: Option<String>,
     kind: SourceKind,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    items: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    include: Option<String>,
+    #[serde(default)]
+    exclude: Option<String>,
+    #[serde(default)]
+    max_items: Option<usize>,
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default = "yes")]
     enabled: bool,
     #[serde(default)]
+    full_text: Option<crate::config::FullText>,
     schedule: Option<String>,
 }
 
@@ -179,8 +234,36 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
         if r.name.trim().is_empty() {
             return Err(invalid(&r.id, "name", "must not be empty".into()));
         }
-        let location = parse_location(&r.url, base, allow_files)
-            .map_err(|reason| invalid(&r.id, "url", reason))?;
+        let location = match (r.kind, &r.url, &r.path) {
+            (SourceKind::Mailbox, Some(_), _) => {
+                return Err(invalid(
+                    &r.id,
+                    "url",
+                    "a mailbox source has `path` (a folder), not `url`".into(),
+                ));
+            }
+            (SourceKind::Mailbox, None, None) => {
+                return Err(invalid(
+                    &r.id,
+                    "path",
+                    "is required for kind = \"mailbox\"".into(),
+                ));
+            }
+            (SourceKind::Mailbox, None, Some(p)) => {
+                mailbox_location(p, base).map_err(|reason| invalid(&r.id, "path", reason))?
+            }
+            (_, _, Some(_)) => {
+                return Err(invalid(
+                    &r.id,
+                    "path",
+                    "only a mailbox source has `path`; use `url`".into(),
+                ));
+            }
+            (_, None, None) => return Err(invalid(&r.id, "url", "is required".into())),
+            (_, Some(u), None) => parse_location(u, base, allow_files)
+                .map_err(|reason| invalid(&r.id, "url", reason))?,
+        };
+        let page = page_rules(&r).map_err(|(key, reason)| invalid(&r.id, key, reason))?;
         if let Some(expr) = &r.schedule {
             crate::schedule::parse_cron(expr)
                 .map_err(|reason| invalid(&r.id, "schedule", reason))?;
@@ -190,14 +273,84 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             name: r.name,
             location,
             kind: r.kind,
+            page,
             tags: r.tags,
             enabled: r.enabled,
+            full_text: r.full_text,
             schedule: r.schedule,
             origin: path.to_path_buf(),
         });
     }
     check_unique(&out)?;
     Ok(out)
+}
+
+/// A mailbox folder: a path relative to the list's folder, or absolute.
+fn mailbox_location(raw: &str, base: &Path) -> Result<Location, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("must not be empty".into());
+    }
+    let p = Path::new(raw);
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
+    Ok(Location::File(std::path::absolute(&p).unwrap_or(p)))
+}
+
+/// Validates the list-page keys: required and compiled for pages, refused
+/// for other kinds. Errors name the key.
+fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)> {
+    let keys: [(&'static str, &Option<String>); 6] = [
+        ("items", &r.items),
+        ("title", &r.title),
+        ("date", &r.date),
+        ("summary", &r.summary),
+        ("include", &r.include),
+        ("exclude", &r.exclude),
+    ];
+    if r.kind != SourceKind::Page {
+        if let Some((key, _)) = keys.iter().find(|(_, v)| v.is_some()) {
+            return Err((key, "only a kind = \"page\" source has this key".into()));
+        }
+        if r.max_items.is_some() {
+            return Err((
+                "max_items",
+                "only a kind = \"page\" source has this key".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    if r.items.is_none() {
+        return Err((
+            "items",
+            "is required for kind = \"page\" (a CSS selector for the item links)".into(),
+        ));
+    }
+    for (key, value) in keys {
+        if let Some(v) = value {
+            if v.trim().is_empty() {
+                return Err((key, "must not be empty".into()));
+            }
+            scraper::Selector::parse(v)
+                .map_err(|e| (key, format!("{v:?} is not a valid CSS selector: {e}")))?;
+        }
+    }
+    let max_items = r.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
+    if !(1..=1000).contains(&max_items) {
+        return Err(("max_items", format!("{max_items} is out of range (1-1000)")));
+    }
+    Ok(Some(PageRules {
+        items: r.items.clone().unwrap_or_default(),
+        title: r.title.clone(),
+        date: r.date.clone(),
+        summary: r.summary.clone(),
+        include: r.include.clone(),
+        exclude: r.exclude.clone(),
+        max_items,
+    }))
 }
 
 fn check_unique(sources: &[Source]) -> Result<(), SourcesError> {
@@ -325,6 +478,54 @@ mod tests {
         );
         let err = load_file(&p, true).unwrap_err().to_string();
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn page_and_mailbox_keys_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = "[[source]]\nid = \"p\"\nname = \"P\"\nurl = \"https://p.nl/nieuws\"\nkind = \"page\"\n";
+        let p = write(dir.path(), "a.toml", page);
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`p`") && err.contains("`items`"), "{err}");
+
+        let p = write(
+            dir.path(),
+            "b.toml",
+            &format!("{page}items = \"article a\"\ntitle = \"h2[\"\n"),
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(
+            err.contains("b.toml") && err.contains("`title`") && err.contains("CSS"),
+            "{err}"
+        );
+
+        let p = write(
+            dir.path(),
+            "c.toml",
+            &format!("{page}items = \"article a\"\nexclude = \".share, aside\"\n"),
+        );
+        let s = &load_file(&p, false).unwrap()[0];
+        let rules = s.page.as_ref().unwrap();
+        assert_eq!(rules.items, "article a");
+        assert_eq!(rules.exclude.as_deref(), Some(".share, aside"));
+        assert_eq!(rules.max_items, DEFAULT_MAX_ITEMS);
+
+        let feed = "[[source]]\nid = \"f\"\nname = \"F\"\nurl = \"https://f.nl/rss\"\nkind = \"feed\"\nitems = \"a\"\n";
+        let p = write(dir.path(), "d.toml", feed);
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`items`") && err.contains("page"), "{err}");
+
+        let mail = "[[source]]\nid = \"m\"\nname = \"M\"\nkind = \"mailbox\"\npath = \"post\"\n";
+        let p = write(dir.path(), "e.toml", mail);
+        let s = &load_file(&p, false).unwrap()[0];
+        assert_eq!(s.location, Location::File(dir.path().join("post")));
+        let p = write(
+            dir.path(),
+            "f.toml",
+            "[[source]]\nid = \"m\"\nname = \"M\"\nkind = \"mailbox\"\n",
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`path`"), "{err}");
     }
 
     #[test]

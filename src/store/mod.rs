@@ -13,12 +13,22 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+mod fulltext;
+
+pub use fulltext::{FullTextCandidate, PageText};
 mod schedule;
 
 pub use schedule::{HealthState, HealthUpdate, ScheduleRow};
 
 use crate::extract::ArticleDraft;
 use crate::sources::Source;
+
+mod digest;
+mod triage;
+pub use digest::{DigestRecord, StoredLead};
+pub use triage::{
+    Change, CriterionCheck, FeedbackItem, HistoryEntry, Note, TriageFail, TriageItem, TriageRow,
+};
 
 /// A store error, with what we were doing.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +140,20 @@ CREATE TABLE minhash_bands (
 CREATE INDEX minhash_bands_key ON minhash_bands(band_key);
 CREATE INDEX minhash_bands_article ON minhash_bands(article_id);
 "#,
-    // Scheduling and source health (radar run); see store/schedule.rs.
+    // 3: full text and tips. text_method NULL = feed text not yet
+    // considered for a page fetch.
+    r#"
+ALTER TABLE articles ADD COLUMN text_method TEXT;
+ALTER TABLE articles ADD COLUMN fulltext_error TEXT;
+ALTER TABLE articles ADD COLUMN html TEXT;
+ALTER TABLE articles ADD COLUMN image_url TEXT;
+ALTER TABLE articles ADD COLUMN tip_from TEXT;
+ALTER TABLE articles ADD COLUMN tip_note TEXT;
+ALTER TABLE articles ADD COLUMN tipped_at TEXT;
+CREATE INDEX articles_fulltext_pending ON articles(first_seen) WHERE text_method IS NULL;
+CREATE INDEX articles_canonical ON articles(canonical_url);
+"#,
+    // 4: scheduling and source health (radar run); see store/schedule.rs.
     r#"
 ALTER TABLE sources ADD COLUMN next_check_at TEXT;
 ALTER TABLE sources ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
@@ -138,9 +161,103 @@ ALTER TABLE sources ADD COLUMN warning TEXT;
 ALTER TABLE sources ADD COLUMN feed_site TEXT;
 ALTER TABLE sources ADD COLUMN last_item_count INTEGER;
 ALTER TABLE sources ADD COLUMN last_new_at TEXT;
+CREATE INDEX sources_next_check ON sources(next_check_at);
+"#,
+    // 5: triage (follow-up of leads) and digests. Triage is user work: it
+    // lives only here, never in the (derived) search index.
+    r#"
+CREATE TABLE triage_items (
+    article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+    cluster_id  INTEGER,
+    state       TEXT NOT NULL,
+    owner       TEXT,
+    due         TEXT,
+    reason      TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX triage_items_state ON triage_items(state);
+CREATE INDEX triage_items_cluster ON triage_items(cluster_id);
+CREATE TABLE triage_notes (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    author      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    text        TEXT NOT NULL
+);
+CREATE INDEX triage_notes_article ON triage_notes(article_id, id);
+CREATE TABLE triage_criteria (
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    criterion   TEXT NOT NULL,
+    checked     INTEGER NOT NULL,
+    evidence    TEXT,
+    by          TEXT,
+    at          TEXT,
+    PRIMARY KEY (article_id, criterion)
+);
+CREATE TABLE triage_history (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    at          TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    from_value  TEXT,
+    to_value    TEXT
+);
+CREATE INDEX triage_history_article ON triage_history(article_id, id);
+CREATE TRIGGER triage_notes_no_update BEFORE UPDATE ON triage_notes
+BEGIN SELECT RAISE(ABORT, 'triage notes are append-only'); END;
+CREATE TRIGGER triage_notes_no_delete BEFORE DELETE ON triage_notes
+BEGIN SELECT RAISE(ABORT, 'triage notes are append-only'); END;
+CREATE TRIGGER triage_history_no_update BEFORE UPDATE ON triage_history
+BEGIN SELECT RAISE(ABORT, 'triage history is append-only'); END;
+CREATE TRIGGER triage_history_no_delete BEFORE DELETE ON triage_history
+BEGIN SELECT RAISE(ABORT, 'triage history is append-only'); END;
+CREATE VIEW dismissed_clusters AS
+    SELECT COALESCE(a.cluster_id, a.id) AS cid FROM triage_items t
+    JOIN articles a ON a.id = t.article_id WHERE t.state = 'dismissed'
+    UNION
+    SELECT t.cluster_id FROM triage_items t
+    WHERE t.state = 'dismissed' AND t.cluster_id IS NOT NULL;
+CREATE TABLE digests (
+    id              INTEGER PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    window_start    TEXT,
+    window_end      TEXT NOT NULL,
+    min_score       REAL NOT NULL,
+    read_count      INTEGER NOT NULL,
+    candidate_count INTEGER NOT NULL,
+    shown           INTEGER NOT NULL,
+    sent_at         TEXT,
+    send_error      TEXT
+);
+CREATE TABLE digest_items (
+    digest_id   INTEGER NOT NULL REFERENCES digests(id),
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    cluster_id  INTEGER NOT NULL,
+    theme       TEXT,
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (digest_id, article_id)
+);
+CREATE INDEX digest_items_cluster ON digest_items(cluster_id);
+"#,
+    // 6: intake memory for list pages and mailboxes: links that yielded no
+    // article (not fetched again) and newsletters already processed.
+    r#"
+CREATE TABLE intake_seen (
+    source_id TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    outcome   TEXT NOT NULL,
+    detail    TEXT,
+    seen_at   TEXT NOT NULL,
+    PRIMARY KEY (source_id, key)
+);
+"#,
+    // 7: permanent redirects seen per source (adopted after repeated
+    // sightings; see store/schedule.rs).
+    r#"
 ALTER TABLE sources ADD COLUMN moved_to TEXT;
 ALTER TABLE sources ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX sources_next_check ON sources(next_check_at);
 "#,
 ];
 
@@ -267,6 +384,26 @@ pub struct Article {
     pub region: Option<String>,
     /// Theme ids that contributed to the score.
     pub themes: Vec<String>,
+    /// How `text` was obtained: `feed`, `extracted:<method>`, `tip:<method>`;
+    /// `None` while a feed item has not been considered for a page fetch.
+    pub text_method: Option<String>,
+    /// Lead image from the article page.
+    pub image_url: Option<String>,
+    /// Who sent this article in as a tip.
+    pub tip_from: Option<String>,
+    /// The tipper's note.
+    pub tip_note: Option<String>,
+}
+
+/// Something the intake of a list page or mailbox remembers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeMark {
+    /// `msg:<message-id>`, `url:<canonical url>`, ...
+    pub key: String,
+    /// `ok`, or why nothing was stored.
+    pub outcome: String,
+    /// Subject and story count, or the error.
+    pub detail: Option<String>,
 }
 
 /// Counts from storing a batch of drafts.
@@ -283,7 +420,11 @@ pub struct UpsertStats {
 const ARTICLE_COLS: &str = "a.id, a.source_id, s.name, a.key, a.guid, a.url, a.canonical_url, a.title, \
      a.author, a.published, a.first_seen, a.updated_at, a.summary, a.text, a.content_hash, \
      a.score, a.sector, a.region, \
-     (SELECT group_concat(t.theme, ' ') FROM article_themes t WHERE t.article_id = a.id)";
+     (SELECT group_concat(t.theme, ' ') FROM article_themes t WHERE t.article_id = a.id), \
+     a.text_method, a.image_url, a.tip_from, a.tip_note";
+
+/// Number of columns in [`ARTICLE_COLS`]; extra columns follow from here.
+const N_ARTICLE_COLS: usize = 23;
 
 fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
     Ok(Article {
@@ -309,6 +450,10 @@ fn article_from_row(r: &rusqlite::Row) -> rusqlite::Result<Article> {
             .get::<_, Option<String>>(18)?
             .map(|s| s.split(' ').map(str::to_string).collect())
             .unwrap_or_default(),
+        text_method: r.get(19)?,
+        image_url: r.get(20)?,
+        tip_from: r.get(21)?,
+        tip_note: r.get(22)?,
     })
 }
 
@@ -473,7 +618,18 @@ impl Store {
         source_id: &str,
         drafts: &[ArticleDraft],
     ) -> Result<UpsertStats> {
-        let now = ts(Utc::now());
+        self.upsert_articles_at(source_id, drafts, Utc::now())
+    }
+
+    /// [`Store::upsert_articles`] with the clock given (first-seen times
+    /// matter for the digest window; tests fix them).
+    pub fn upsert_articles_at(
+        &mut self,
+        source_id: &str,
+        drafts: &[ArticleDraft],
+        now: DateTime<Utc>,
+    ) -> Result<UpsertStats> {
+        let now = ts(now);
         let tx = self.conn.transaction().ctx("starting article upsert")?;
         let mut stats = UpsertStats::default();
         {
@@ -504,7 +660,8 @@ impl Store {
                     "UPDATE articles SET guid = COALESCE(?2, guid), url = COALESCE(?3, url),
                         canonical_url = COALESCE(?4, canonical_url), title = ?5, author = ?6,
                         published = COALESCE(?7, published), updated_at = ?8, summary = ?9, text = ?10,
-                        content_hash = ?11, indexed = 0, rules_version = NULL, cluster_id = NULL
+                        content_hash = ?11, indexed = 0, rules_version = NULL, cluster_id = NULL,
+                        text_method = NULL, html = NULL, fulltext_error = NULL
                      WHERE id = ?1",
                 )
                 .ctx("preparing update")?;
@@ -569,6 +726,80 @@ impl Store {
         }
         tx.commit().ctx("committing articles")?;
         Ok(stats)
+    }
+
+    /// The canonical URLs of the articles stored for a source.
+    pub fn known_urls(&self, source_id: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT canonical_url FROM articles WHERE source_id = ?1 AND canonical_url IS NOT NULL",
+            )
+            .ctx("preparing known urls")?;
+        let rows = stmt
+            .query_map([source_id], |r| r.get::<_, String>(0))
+            .ctx("reading known urls")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("reading known urls")
+    }
+
+    /// Keys the intake of a source remembers (see [`Store::mark_intake_seen`]).
+    pub fn intake_seen(&self, source_id: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key FROM intake_seen WHERE source_id = ?1")
+            .ctx("preparing intake keys")?;
+        let rows = stmt
+            .query_map([source_id], |r| r.get::<_, String>(0))
+            .ctx("reading intake keys")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("reading intake keys")
+    }
+
+    /// Records how the text of freshly stored articles was obtained
+    /// (`(key, text_method)`), so the full-text step leaves them alone.
+    /// Articles that already have a method keep it.
+    pub fn set_text_methods(
+        &mut self,
+        source_id: &str,
+        methods: &[(String, String)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction().ctx("starting text methods")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE articles SET text_method = ?3
+                     WHERE source_id = ?1 AND key = ?2 AND text_method IS NULL",
+                )
+                .ctx("preparing text method")?;
+            for (key, method) in methods {
+                stmt.execute(params![source_id, key, method])
+                    .ctx("writing text method")?;
+            }
+        }
+        tx.commit().ctx("committing text methods")
+    }
+
+    /// Remembers intake keys of a source (a newsletter's message id, a link
+    /// that yielded no article) with what came of them.
+    pub fn mark_intake_seen(&mut self, source_id: &str, marks: &[IntakeMark]) -> Result<()> {
+        let now = ts(Utc::now());
+        let tx = self.conn.transaction().ctx("starting intake marks")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO intake_seen (source_id, key, outcome, detail, seen_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(source_id, key) DO UPDATE SET outcome = excluded.outcome,
+                        detail = excluded.detail, seen_at = excluded.seen_at",
+                )
+                .ctx("preparing intake mark")?;
+            for m in marks {
+                stmt.execute(params![source_id, m.key, m.outcome, m.detail, now])
+                    .ctx("writing intake mark")?;
+            }
+        }
+        tx.commit().ctx("committing intake marks")
     }
 
     /// One article by id.
@@ -706,6 +937,18 @@ impl Store {
 mod tests {
     use super::*;
     use crate::extract::ArticleDraft;
+
+    #[test]
+    fn article_column_count_matches_the_column_list() {
+        let store = Store::open_in_memory().unwrap();
+        let stmt = store
+            .conn
+            .prepare(&format!(
+                "SELECT {ARTICLE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id"
+            ))
+            .unwrap();
+        assert_eq!(stmt.column_count(), N_ARTICLE_COLS);
+    }
 
     fn draft(guid: Option<&str>, url: Option<&str>, title: &str, text: &str) -> ArticleDraft {
         ArticleDraft::new(
@@ -869,7 +1112,7 @@ impl Store {
             .ctx("preparing unscored read")?;
         let rows = stmt
             .query_map(params![rules_version, limit as i64], |r| {
-                let tags: String = r.get(19)?;
+                let tags: String = r.get(N_ARTICLE_COLS)?;
                 Ok((
                     article_from_row(r)?,
                     serde_json::from_str(&tags).unwrap_or_default(),
@@ -1036,6 +1279,7 @@ impl Store {
              JOIN sources s ON s.id = a.source_id
              JOIN clusters c ON c.cid = COALESCE(a.cluster_id, a.id)
              WHERE r.rn = 1 AND (?2 IS NULL OR c.first_seen >= ?2)
+               AND c.cid NOT IN (SELECT cid FROM dismissed_clusters)
              ORDER BY a.score DESC, a.first_seen DESC, a.id
              LIMIT ?4"
         );
@@ -1046,10 +1290,13 @@ impl Store {
                 |r| {
                     Ok(Candidate {
                         article: article_from_row(r)?,
-                        relevance_json: r.get(19)?,
-                        also_in: r.get::<_, i64>(20)?.saturating_sub(1) as u32,
-                        cluster_first_seen: parse_ts(r.get(21)?).unwrap_or_default(),
-                        cluster_first_source: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+                        relevance_json: r.get(N_ARTICLE_COLS)?,
+                        also_in: r.get::<_, i64>(N_ARTICLE_COLS + 1)?.saturating_sub(1) as u32,
+                        cluster_first_seen: parse_ts(r.get(N_ARTICLE_COLS + 2)?)
+                            .unwrap_or_default(),
+                        cluster_first_source: r
+                            .get::<_, Option<String>>(N_ARTICLE_COLS + 3)?
+                            .unwrap_or_default(),
                     })
                 },
             )

@@ -191,9 +191,12 @@ impl Workspace {
         std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
         // Tests talk to servers on 127.0.0.1, which the SSRF guard refuses
         // unless allowed; no politeness delay between requests to them.
+        // Feed items link to made-up sites: never fetch their pages in tests
+        // unless a test turns full text on for a local server.
         std::fs::write(
             dir.path().join("config.toml"),
-            "data_dir = \"data\"\n\n[fetch]\nallow_networks = [\"127.0.0.1/32\"]\nper_host_delay_ms = 0\nretry_base_ms = 20\n",
+            // [fetch] comes last: tests append further [fetch] keys.
+            "data_dir = \"data\"\n\n[extract]\nfull_text = \"never\"\n\n[fetch]\nallow_networks = [\"127.0.0.1/32\"]\nper_host_delay_ms = 0\nretry_base_ms = 20\n",
         )
         .unwrap();
         Workspace { dir }

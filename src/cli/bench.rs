@@ -1,0 +1,501 @@
+//! `radar bench`: how fast radar is, each figure next to a peer or a limit
+//! measured in the same run (so the ratio holds on a noisy machine).
+//! Build with `--release`; debug builds measure nothing useful.
+//!
+//! 1. Feed ingest per core: radar's decode → repair → parse → drafts against
+//!    bare `feed_rs::parser::parse` on the same bytes (target ≥ 0.35×).
+//! 2. Indexing on 1 and 2 threads: radar's `SearchIndex` against a bare
+//!    tantivy writer with the same schema and documents (≥ 0.9×) and
+//!    against the analyzer's token stream alone (≥ 0.45×).
+//! 3. End-to-end import (store, score, cluster, index) against bare tantivy
+//!    indexing of the same text (≥ 0.5×).
+//! 4. Search p50/p99 end to end (parse, top 20, store lookups, snippets)
+//!    against the bare tantivy TopDocs query (p99 ≤ 2× and ≤ 50 ms) and
+//!    SQLite FTS5 with bm25 on the same corpus (radar ≥ 5× faster at p50).
+//! 5. Candidates of one day (the digest's selection) over the whole store
+//!    (≤ 100 ms).
+//! 6. Memory: peak RSS while searching; index and store bytes per article.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::doc;
+use tantivy::query::QueryParser;
+use tantivy::schema::Value as _;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+use super::App;
+use crate::bench::synth::{Generator, SynthArticle, rss};
+use crate::bench::{best_of, dir_size, peak_rss, percentile, reset_peak_rss};
+use crate::extract::ArticleDraft;
+use crate::index::SearchIndex;
+use crate::store::{Article, Store};
+use crate::text::{ANALYZER, DutchTokenizer, Mode};
+
+/// Arguments of `radar bench`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Articles in the end-to-end store and search benchmarks
+    #[arg(long, default_value_t = 100_000)]
+    articles: usize,
+    /// Documents in the indexing benchmark
+    #[arg(long, default_value_t = 20_000)]
+    index_docs: usize,
+    /// Feeds (of 50 items) in the ingest benchmark
+    #[arg(long, default_value_t = 200)]
+    feeds: usize,
+    /// Search queries timed
+    #[arg(long, default_value_t = 300)]
+    queries: usize,
+    /// Only these benchmarks (ingest, index, import, search, digest); all by default
+    #[arg(long = "only", value_name = "NAME")]
+    only: Vec<String>,
+    /// Keep the generated data in this folder (default: a temporary folder)
+    #[arg(long, value_name = "DIR")]
+    dir: Option<std::path::PathBuf>,
+    /// Print the results as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// One measured comparison.
+#[derive(Debug, Serialize)]
+struct Row {
+    bench: String,
+    radar: String,
+    peer: String,
+    /// radar relative to the peer (throughput ratio, or time ratio for
+    /// latencies as noted in `target`).
+    ratio: Option<f64>,
+    target: String,
+    met: Option<bool>,
+}
+
+fn per_sec(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+pub(super) fn run(_app: &App, args: Args) -> anyhow::Result<u8> {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "warning: this is a debug build; run `cargo run --release -- bench` for real figures"
+        );
+    }
+    let want = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    let tmp = tempfile::tempdir()?;
+    let root = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&root)?;
+    let mut rows = Vec::new();
+    if want("ingest") {
+        rows.extend(ingest(args.feeds));
+    }
+    if want("index") {
+        rows.extend(indexing(&root.join("index-bench"), args.index_docs)?);
+    }
+    if want("import") || want("search") || want("digest") {
+        rows.extend(import_search_digest(&root.join("e2e"), &args, &want)?);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!(
+            "{:<34} {:>22} {:>22} {:>8}  target",
+            "benchmark", "radar", "peer", "ratio"
+        );
+        for r in &rows {
+            let mark = match r.met {
+                Some(true) => "ok",
+                Some(false) => "MISSED",
+                None => "",
+            };
+            println!(
+                "{:<34} {:>22} {:>22} {:>8}  {} {mark}",
+                r.bench,
+                r.radar,
+                r.peer,
+                r.ratio.map(|x| format!("{x:.2}")).unwrap_or_default(),
+                r.target
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn ingest(feeds: usize) -> Vec<Row> {
+    let mut g = Generator::new(11);
+    let docs: Vec<String> = (0..feeds)
+        .map(|i| {
+            let items: Vec<SynthArticle> = (0..50).map(|_| g.next_article()).collect();
+            rss(i, &items)
+        })
+        .collect();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let items = feeds * 50;
+    let (radar, n_radar) = best_of(3, || {
+        let mut n = 0;
+        for (i, d) in docs.iter().enumerate() {
+            let base = format!("https://bron{i}.example/");
+            if let Ok(p) = crate::extract::feed::parse_feed(
+                d.as_bytes(),
+                Some("application/rss+xml"),
+                Some(&base),
+            ) {
+                n += crate::extract::drafts_from_feed(&p.feed).len();
+            }
+        }
+        n
+    });
+    let (bare, n_bare) = best_of(3, || {
+        docs.iter()
+            .filter_map(|d| feed_rs::parser::parse(d.as_bytes()).ok())
+            .map(|f| f.entries.len())
+            .sum::<usize>()
+    });
+    assert_eq!(n_radar, n_bare, "both read every item");
+    let ratio = bare.as_secs_f64() / radar.as_secs_f64();
+    vec![Row {
+        bench: format!(
+            "1 feed ingest ({items} items, {:.0} MB)",
+            bytes as f64 / 1e6
+        ),
+        radar: format!("{:.0} items/s", per_sec(items, radar)),
+        peer: format!("{:.0} items/s feed-rs", per_sec(items, bare)),
+        ratio: Some(ratio),
+        target: "≥ 0.35".into(),
+        met: Some(ratio >= 0.35),
+    }]
+}
+
+fn articles(g: &mut Generator, n: usize) -> Vec<Article> {
+    let now = chrono::Utc::now();
+    (0..n)
+        .map(|i| {
+            let s = g.next_article();
+            Article {
+                id: i as i64 + 1,
+                source_id: s.source.clone(),
+                source_name: s.source,
+                key: s.url.clone(),
+                guid: None,
+                url: Some(s.url.clone()),
+                canonical_url: Some(s.url),
+                title: s.title,
+                author: None,
+                published: Some(now),
+                first_seen: now,
+                updated_at: now,
+                summary: Some(s.summary),
+                text: s.body,
+                content_hash: String::new(),
+                score: Some(50.0),
+                sector: Some("vvt".into()),
+                region: Some("Gelderland".into()),
+                themes: vec!["zij_instroom".into()],
+                text_method: None,
+                image_url: None,
+                tip_from: None,
+                tip_note: None,
+            }
+        })
+        .collect()
+}
+
+/// A bare tantivy index with radar's schema and analyzer; returns the time
+/// to add and commit `docs`.
+fn bare_index(
+    dir: &std::path::Path,
+    schema: tantivy::schema::Schema,
+    docs: &[Article],
+    threads: usize,
+) -> anyhow::Result<Duration> {
+    std::fs::create_dir_all(dir)?;
+    let index = tantivy::Index::create_in_dir(dir, schema.clone())?;
+    index.tokenizers().register(
+        ANALYZER,
+        TextAnalyzer::from(DutchTokenizer::new(Mode::Index)),
+    );
+    let f = |n: &str| schema.get_field(n).expect("radar schema field");
+    let (id, title, summary, body, source, score) = (
+        f("id"),
+        f("title"),
+        f("summary"),
+        f("body"),
+        f("source"),
+        f("score"),
+    );
+    let t = Instant::now();
+    let mut w: tantivy::IndexWriter = index.writer_with_num_threads(threads, 256 * 1024 * 1024)?;
+    for a in docs {
+        w.add_document(doc!(
+            id => a.id as u64,
+            title => a.title.as_str(),
+            summary => a.summary.as_deref().unwrap_or(""),
+            body => a.text.as_str(),
+            source => a.source_id.as_str(),
+            score => 50.0f64,
+        ))?;
+    }
+    w.commit()?;
+    Ok(t.elapsed())
+}
+
+fn radar_index(
+    dir: &std::path::Path,
+    docs: &[Article],
+    threads: usize,
+) -> anyhow::Result<(Duration, tantivy::schema::Schema)> {
+    let t = Instant::now();
+    let mut idx = SearchIndex::open_with_threads(dir, true, 256, threads)?;
+    for chunk in docs.chunks(2000) {
+        idx.upsert(chunk)?;
+    }
+    idx.commit()?;
+    Ok((t.elapsed(), idx.raw().schema()))
+}
+
+fn indexing(root: &std::path::Path, n: usize) -> anyhow::Result<Vec<Row>> {
+    let mut g = Generator::new(22);
+    let docs = articles(&mut g, n);
+    let mut rows = Vec::new();
+    // The analyzer alone: the token streams of the same fields.
+    let (analyze, tokens) = best_of(2, || {
+        let mut an = TextAnalyzer::from(DutchTokenizer::new(Mode::Index));
+        let mut count = 0usize;
+        for a in &docs {
+            for text in [&a.title, a.summary.as_deref().unwrap_or(""), &a.text] {
+                let mut s = an.token_stream(text);
+                while s.advance() {
+                    count += 1;
+                }
+            }
+        }
+        count
+    });
+    for threads in [1usize, 2] {
+        let dir = root.join(format!("t{threads}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (radar, schema) = radar_index(&dir.join("radar"), &docs, threads)?;
+        let bare = bare_index(&dir.join("bare"), schema, &docs, threads)?;
+        let ratio = bare.as_secs_f64() / radar.as_secs_f64();
+        rows.push(Row {
+            bench: format!("2 indexing, {threads} thread(s), {n} docs"),
+            radar: format!("{:.0} docs/s", per_sec(n, radar)),
+            peer: format!("{:.0} docs/s tantivy", per_sec(n, bare)),
+            ratio: Some(ratio),
+            target: "≥ 0.90".into(),
+            met: Some(ratio >= 0.9),
+        });
+        if threads == 1 {
+            let ratio = analyze.as_secs_f64() / radar.as_secs_f64();
+            rows.push(Row {
+                bench: format!("2 indexing vs analyzer ({tokens} tokens)"),
+                radar: format!("{:.0} docs/s", per_sec(n, radar)),
+                peer: format!("{:.0} docs/s analyzer", per_sec(n, analyze)),
+                ratio: Some(ratio),
+                target: "≥ 0.45".into(),
+                met: Some(ratio >= 0.45),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+fn import_search_digest(
+    root: &std::path::Path,
+    args: &Args,
+    want: &dyn Fn(&str) -> bool,
+) -> anyhow::Result<Vec<Row>> {
+    let _ = std::fs::remove_dir_all(root);
+    std::fs::create_dir_all(root)?;
+    let n = args.articles;
+    let mut rows = Vec::new();
+    let mut g = Generator::new(33);
+    let synth: Vec<SynthArticle> = (0..n).map(|_| g.next_article()).collect();
+    let ranker = crate::pipeline::Ranker::builtin();
+
+    // 3. End to end: store, score, cluster, index.
+    let t = Instant::now();
+    let (mut store, mut index) = super::open_data(&root.join("radar"), true, 256)?;
+    let mut by_source: std::collections::BTreeMap<&str, Vec<ArticleDraft>> = Default::default();
+    for s in &synth {
+        by_source
+            .entry(&s.source)
+            .or_default()
+            .push(ArticleDraft::new(
+                None,
+                Some(s.url.clone()),
+                &s.title,
+                None,
+                None,
+                Some(s.summary.clone()),
+                s.body.clone(),
+            ));
+    }
+    for (src, drafts) in &by_source {
+        store.ensure_import_source(src, src)?;
+        for chunk in drafts.chunks(5000) {
+            store.upsert_articles(src, chunk)?;
+        }
+    }
+    crate::pipeline::process_pending(&mut store, &mut index, &ranker)?;
+    let radar_import = t.elapsed();
+    let bare_docs: Vec<Article> = {
+        let mut g2 = Generator::new(33);
+        articles(&mut g2, n)
+    };
+    let bare = bare_index(&root.join("bare"), index.raw().schema(), &bare_docs, 1)?;
+    if want("import") {
+        let ratio = bare.as_secs_f64() / radar_import.as_secs_f64();
+        rows.push(Row {
+            bench: format!("3 import end to end, {n} articles"),
+            radar: format!("{:.0} articles/s", per_sec(n, radar_import)),
+            peer: format!("{:.0} docs/s tantivy", per_sec(n, bare)),
+            ratio: Some(ratio),
+            target: "≥ 0.50".into(),
+            met: Some(ratio >= 0.5),
+        });
+    }
+    store.spread_first_seen(365)?;
+    let db_bytes =
+        dir_size(&root.join("radar/radar.db")) + dir_size(&root.join("radar/radar.db-wal"));
+    let index_bytes = dir_size(&root.join("radar/search"));
+    drop(index);
+    drop(store);
+
+    if want("search") {
+        reset_peak_rss();
+        let store = Store::open(&root.join("radar/radar.db"))?;
+        let index = SearchIndex::open(&root.join("radar/search"), false, 64)?;
+        let queries: Vec<String> = (0..args.queries).map(|_| g.query()).collect();
+        // Warm up caches the same way for everyone.
+        for q in queries.iter().take(20) {
+            let _ = super::search::search(&store, &index, q, 20)?;
+        }
+        let mut radar_t = Vec::new();
+        for q in &queries {
+            let t = Instant::now();
+            let _ = super::search::search(&store, &index, q, 20)?;
+            radar_t.push(t.elapsed());
+        }
+        let rss_search = peak_rss();
+        // Bare tantivy: parse with a plain query parser, TopDocs, ids.
+        let raw = index.raw();
+        let schema = raw.schema();
+        let fields: Vec<_> = ["title", "summary", "body"]
+            .iter()
+            .map(|f| schema.get_field(f).expect("field"))
+            .collect();
+        let mut qp = QueryParser::for_index(raw, fields);
+        qp.set_conjunction_by_default();
+        let reader = raw.reader()?;
+        let id_field = schema.get_field("id").expect("id");
+        let mut bare_t = Vec::new();
+        for q in &queries {
+            let t = Instant::now();
+            let searcher = reader.searcher();
+            let (parsed, _) = qp.parse_query_lenient(q);
+            let top = searcher.search(&parsed, &TopDocs::with_limit(20))?;
+            for (_, addr) in top {
+                let d: tantivy::TantivyDocument = searcher.doc(addr)?;
+                let _ = d.get_first(id_field).and_then(|v| v.as_u64());
+            }
+            bare_t.push(t.elapsed());
+        }
+        // SQLite FTS5 with bm25 on the same text.
+        let fts = rusqlite::Connection::open(root.join("fts.db"))?;
+        fts.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
+             CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, summary, body);",
+        )?;
+        {
+            let tx = fts.unchecked_transaction()?;
+            {
+                let mut ins = tx.prepare(
+                    "INSERT INTO fts (rowid, title, summary, body) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for (i, s) in synth.iter().enumerate() {
+                    ins.execute(rusqlite::params![i as i64 + 1, s.title, s.summary, s.body])?;
+                }
+            }
+            tx.commit()?;
+        }
+        let mut stmt = fts.prepare(
+            "SELECT rowid, title, snippet(fts, 2, '[', ']', '…', 30) FROM fts WHERE fts MATCH ?1
+             ORDER BY bm25(fts, 2.5, 1.5, 1.0) LIMIT 20",
+        )?;
+        let mut fts_t = Vec::new();
+        for q in &queries {
+            let m: Vec<String> = q
+                .split_whitespace()
+                .map(|w| format!("\"{}\"", w.replace('"', "")))
+                .collect();
+            let t = Instant::now();
+            let rows = stmt.query_map([m.join(" ")], |r| r.get::<_, i64>(0))?;
+            let _ = rows.count();
+            fts_t.push(t.elapsed());
+        }
+        let (r50, r99) = (percentile(&radar_t, 50.0), percentile(&radar_t, 99.0));
+        let (b50, b99) = (percentile(&bare_t, 50.0), percentile(&bare_t, 99.0));
+        let (f50, f99) = (percentile(&fts_t, 50.0), percentile(&fts_t, 99.0));
+        let ratio = r99.as_secs_f64() / b99.as_secs_f64().max(1e-9);
+        rows.push(Row {
+            bench: format!("4 search p99 vs tantivy, {n} articles"),
+            radar: format!("p50 {} p99 {}", ms(r50), ms(r99)),
+            peer: format!("p50 {} p99 {}", ms(b50), ms(b99)),
+            ratio: Some(ratio),
+            target: "p99 ≤ 2.0× and ≤ 50 ms".into(),
+            met: Some(ratio <= 2.0 && r99 <= Duration::from_millis(50)),
+        });
+        let speedup = f50.as_secs_f64() / r50.as_secs_f64().max(1e-9);
+        rows.push(Row {
+            bench: "4 search p50 vs SQLite FTS5 bm25".into(),
+            radar: format!("p50 {} p99 {}", ms(r50), ms(r99)),
+            peer: format!("p50 {} p99 {}", ms(f50), ms(f99)),
+            ratio: Some(speedup),
+            target: "radar ≥ 5× faster at p50".into(),
+            met: Some(speedup >= 5.0),
+        });
+        if let Some(rss) = rss_search {
+            rows.push(Row {
+                bench: "6 peak RSS while searching".into(),
+                radar: format!("{:.0} MB", rss as f64 / 1e6),
+                peer: String::new(),
+                ratio: None,
+                target: format!("≤ 500 MB (at 1M articles; here {n})"),
+                met: Some(rss <= 500_000_000),
+            });
+        }
+    }
+    rows.push(Row {
+        bench: "6 bytes per article".into(),
+        radar: format!("store {:.0} B", db_bytes as f64 / n as f64),
+        peer: format!("index {:.0} B", index_bytes as f64 / n as f64),
+        ratio: None,
+        target: String::new(),
+        met: None,
+    });
+    if want("digest") {
+        let store = Store::open(&root.join("radar/radar.db"))?;
+        let since = chrono::Utc::now() - chrono::Duration::days(1);
+        let (d, found) = best_of(5, || {
+            store
+                .candidates(Some(since), None, 40.0, 200)
+                .map(|c| c.len())
+        });
+        let found = found?;
+        rows.push(Row {
+            bench: format!("5 one day's candidates, {n} articles"),
+            radar: format!("{} ({found} leads)", ms(d)),
+            peer: String::new(),
+            ratio: None,
+            target: "≤ 100 ms".into(),
+            met: Some(d <= Duration::from_millis(100)),
+        });
+    }
+    Ok(rows)
+}

@@ -1,0 +1,270 @@
+//! A list-page source (`kind = "page"`) over a local HTTP server: the
+//! first pass follows every item link, the next pass only the new ones;
+//! links that gave nothing are not fetched again; per-source rules apply.
+
+mod common;
+
+use common::{Route, TestServer, Workspace};
+
+const HTML: &str = "text/html; charset=utf-8";
+
+fn list(items: &[(&str, &str, &str)]) -> String {
+    let mut s = String::from(
+        "<html><head><title>Nieuws | Zorggroep De Linde</title></head><body>\
+         <nav><a href=\"/\">Home</a> <a href=\"/over-ons\">Over ons</a></nav>\
+         <div class=\"cookie\">Wij gebruiken cookies. <a href=\"/privacy\">Privacy</a></div>\
+         <section class=\"nieuws\">",
+    );
+    for (href, title, date) in items {
+        s.push_str(&format!(
+            "<article class=\"nieuwsitem\"><h2 class=\"titel\">{title}</h2>\
+             <span class=\"datum\">{date}</span><p class=\"intro\">Korte intro bij: {title}.</p>\
+             <a class=\"meer\" href=\"{href}\">Lees meer</a></article>"
+        ));
+    }
+    s.push_str("</section><footer><a href=\"https://www.facebook.com/delinde\">Facebook</a></footer></body></html>");
+    s
+}
+
+fn article(title: &str, body: &str) -> String {
+    format!(
+        "<html><head><title>{title} | Zorggroep De Linde</title></head><body>\
+         <header><a href=\"/\">Home</a></header>\
+         <main><h1>{title}</h1><div class=\"deel\">Deel dit bericht via WhatsApp of e-mail</div>\
+         <div class=\"tekst\"><p>{body}</p><p>Meer weten? Neem contact op met de afdeling communicatie \
+         van de zorggroep, die graag vertelt hoe het project verder gaat in de komende maanden.</p></div></main>\
+         <footer>© Zorggroep De Linde</footer></body></html>"
+    )
+}
+
+fn setup(server: &TestServer, extra_keys: &str) -> Workspace {
+    let ws = Workspace::new();
+    // Full text on: list-page items are extracted already and must not be
+    // fetched a second time by the full-text step.
+    let cfg = ws.path().join("config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains("full_text = \"never\""), "{text}");
+    std::fs::write(
+        &cfg,
+        text.replace("full_text = \"never\"", "full_text = \"auto\""),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.path().join("feeds/pages.toml"),
+        format!(
+            "[[source]]\nid = \"delinde\"\nname = \"Zorggroep De Linde\"\nurl = \"{}\"\nkind = \"page\"\n\
+             items = \"article.nieuwsitem\"\ntitle = \"h2.titel\"\ndate = \".datum\"\nsummary = \".intro\"\n{extra_keys}",
+            server.url("/nieuws")
+        ),
+    )
+    .unwrap();
+    ws
+}
+
+fn fetch(ws: &Workspace) -> serde_json::Value {
+    let out = ws.radar(&["fetch", "--json"]);
+    assert!(
+        out.code == 0 || out.code == 2,
+        "fetch could not run: {}",
+        out.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    v[0].clone()
+}
+
+#[test]
+fn first_pass_takes_all_second_pass_only_new_links() {
+    let server = TestServer::start();
+    let items = [
+        (
+            "/nieuws/leerafdeling",
+            "Nieuwe leerafdeling in verpleeghuis De Linde",
+            "12 maart 2025",
+        ),
+        (
+            "/nieuws/zij-instroom?utm_source=home",
+            "Twintig zij-instromers beginnen in de thuiszorg",
+            "05-03-2025",
+        ),
+        (
+            "/nieuws/weg",
+            "Dit bericht bestaat niet meer",
+            "1 maart 2025",
+        ),
+    ];
+    server.set("/nieuws", Route::ok(HTML, list(&items)));
+    server.set(
+        "/nieuws/leerafdeling",
+        Route::ok(
+            HTML,
+            article(
+                "Nieuwe leerafdeling in verpleeghuis De Linde",
+                "Verpleeghuis De Linde in Tilburg opent een leerafdeling waar studenten van mbo en hbo \
+                 samen met ervaren verzorgenden voor bewoners zorgen. De afdeling is een samenwerking \
+                 met het ROC en de hogeschool en moet meer jonge mensen voor de ouderenzorg winnen.",
+            ),
+        ),
+    );
+    server.set(
+        "/nieuws/zij-instroom",
+        Route::ok(
+            HTML,
+            article(
+                "Twintig zij-instromers beginnen in de thuiszorg",
+                "Twintig mensen uit de horeca, de detailhandel en de logistiek beginnen deze maand \
+                 aan een leerwerktraject in de thuiszorg. Zij krijgen een vast contract en een \
+                 werkbegeleider, en volgen één dag per week les op het ROC.",
+            ),
+        ),
+    );
+    // /nieuws/weg is not set: 404.
+    let ws = setup(&server, "");
+
+    let r = fetch(&ws);
+    assert_eq!(r["outcome"], "ok", "{r}");
+    assert_eq!(r["new"], 2, "{r}");
+    // The tracking parameter is not sent.
+    for p in [
+        "/nieuws",
+        "/nieuws/leerafdeling",
+        "/nieuws/zij-instroom",
+        "/nieuws/weg",
+    ] {
+        assert_eq!(server.requests(p).len(), 1, "{p}");
+    }
+    // Not followed: navigation, privacy, other sites.
+    assert!(server.requests("/over-ons").is_empty());
+    assert!(server.requests("/privacy").is_empty());
+
+    let hits = ws.json(&["search", "leerafdeling", "--json"]);
+    assert_eq!(
+        hits[0]["title"],
+        "Nieuwe leerafdeling in verpleeghuis De Linde"
+    );
+    assert!(
+        hits[0]["published"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-03-12")
+    );
+    let shown = ws.json(&["show", &hits[0]["id"].to_string(), "--json"]);
+    let text = shown["text"].as_str().unwrap_or_else(|| panic!("{shown}"));
+    assert!(text.contains("samenwerking met het ROC"), "{text}");
+    assert_eq!(shown["text_method"], "extracted:blocks", "{shown}");
+
+    // A new item appears: only it is fetched.
+    let mut more = vec![(
+        "/nieuws/prijs",
+        "Wijkteam De Linde wint innovatieprijs",
+        "14 maart 2025",
+    )];
+    more.extend(items.iter().copied());
+    server.set("/nieuws", Route::ok(HTML, list(&more)));
+    server.set(
+        "/nieuws/prijs",
+        Route::ok(
+            HTML,
+            article(
+                "Wijkteam De Linde wint innovatieprijs",
+                "Het wijkteam van De Linde wint de regionale innovatieprijs voor de aanpak waarin \
+                 wijkverpleging, huisarts en gemeente samen één plan per cliënt maken. Andere \
+                 teams in de regio nemen de werkwijze dit jaar over.",
+            ),
+        ),
+    );
+    let r = fetch(&ws);
+    assert_eq!(r["new"], 1, "{r}");
+    assert_eq!(server.requests("/nieuws").len(), 2);
+    assert_eq!(server.requests("/nieuws/prijs").len(), 1);
+    for p in [
+        "/nieuws/leerafdeling",
+        "/nieuws/zij-instroom",
+        "/nieuws/weg",
+    ] {
+        assert_eq!(server.requests(p).len(), 1, "{p} fetched again");
+    }
+
+    // Nothing changed: the list is read, nothing else.
+    let r = fetch(&ws);
+    assert_eq!(r["outcome"], "unchanged", "{r}");
+    assert_eq!(server.requests("/nieuws").len(), 3);
+    assert_eq!(server.requests("/nieuws/prijs").len(), 1);
+}
+
+#[test]
+fn per_source_rules_choose_the_body_and_a_broken_selector_is_reported() {
+    let server = TestServer::start();
+    server.set(
+        "/nieuws",
+        Route::ok(
+            HTML,
+            list(&[(
+                "/nieuws/a",
+                "Buurtzorg start met teamcoaches in Brabant",
+                "2 april 2025",
+            )]),
+        ),
+    );
+    server.set(
+        "/nieuws/a",
+        Route::ok(
+            HTML,
+            article(
+                "Buurtzorg start met teamcoaches in Brabant",
+                "Zes zelfsturende teams krijgen een coach die hen helpt bij roosters, scholing en \
+                 het inwerken van nieuwe collega's.",
+            ),
+        ),
+    );
+    let ws = setup(
+        &server,
+        "include = \".tekst\"\nexclude = \".deel, footer\"\n",
+    );
+    let r = fetch(&ws);
+    assert_eq!(r["new"], 1, "{r}");
+    let hits = ws.json(&["search", "teamcoaches", "--json"]);
+    let shown = ws.json(&["show", &hits[0]["id"].to_string(), "--json"]);
+    let text = shown["text"].as_str().unwrap();
+    assert!(text.starts_with("Zes zelfsturende teams"), "{text}");
+    assert!(!text.contains("WhatsApp"), "{text}");
+    assert_eq!(shown["text_method"], "extracted:rules", "{shown}");
+
+    // A selector that no longer matches is a source error, named.
+    let ws = setup(&server, "");
+    std::fs::write(
+        ws.path().join("feeds/pages.toml"),
+        format!(
+            "[[source]]\nid = \"delinde\"\nname = \"De Linde\"\nurl = \"{}\"\nkind = \"page\"\nitems = \"li.bestaat-niet a\"\n",
+            server.url("/nieuws")
+        ),
+    )
+    .unwrap();
+    let out = ws.radar(&["fetch", "--json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v[0]["outcome"], "parse_error");
+    assert!(
+        v[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("li.bestaat-niet a"),
+        "{}",
+        v[0]
+    );
+
+    // A bad selector is refused before anything runs, with file, id and key.
+    std::fs::write(
+        ws.path().join("feeds/pages.toml"),
+        "[[source]]\nid = \"delinde\"\nname = \"De Linde\"\nurl = \"https://x.nl/\"\nkind = \"page\"\nitems = \"article >> a\"\n",
+    )
+    .unwrap();
+    let out = ws.radar(&["fetch"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("pages.toml")
+            && out.stderr.contains("`delinde`")
+            && out.stderr.contains("`items`"),
+        "{}",
+        out.stderr
+    );
+}
