@@ -15,6 +15,8 @@
 //! 5. Candidates of one day (the digest's selection) over the whole store
 //!    (≤ 100 ms).
 //! 6. Memory: peak RSS while searching; index and store bytes per article.
+//! 7. Article extraction per core against scraper's parse-only time on the
+//!    same pages (≥ 0.8×), and 100k nested `<div>`s (≤ 100 ms).
 
 use std::time::{Duration, Instant};
 
@@ -48,7 +50,11 @@ pub struct Args {
     /// Search queries timed
     #[arg(long, default_value_t = 300)]
     queries: usize,
-    /// Only these benchmarks (ingest, index, import, search, digest); all by default
+    /// Folder of HTML pages for the extraction benchmark (`*.html` or
+    /// `*/source.html`) [default: ../shared/corpus/real/pages/readability]
+    #[arg(long, value_name = "DIR")]
+    pages: Option<std::path::PathBuf>,
+    /// Only these benchmarks (ingest, extract, index, import, search, digest); all by default
     #[arg(long = "only", value_name = "NAME")]
     only: Vec<String>,
     /// Keep the generated data in this folder (default: a temporary folder)
@@ -93,6 +99,9 @@ pub(super) fn run(_app: &App, args: Args) -> anyhow::Result<u8> {
     let mut rows = Vec::new();
     if want("ingest") {
         rows.extend(ingest(args.feeds));
+    }
+    if want("extract") {
+        rows.extend(extraction(args.pages.clone())?);
     }
     if want("index") {
         rows.extend(indexing(&root.join("index-bench"), args.index_docs)?);
@@ -169,6 +178,88 @@ fn ingest(feeds: usize) -> Vec<Row> {
         target: "≥ 0.35".into(),
         met: Some(ratio >= 0.35),
     }]
+}
+
+fn html_pages(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let file = if p.is_dir() { p.join("source.html") } else { p };
+        if file.extension().is_some_and(|x| x == "html") {
+            if let Ok(bytes) = std::fs::read(&file) {
+                out.push(crate::extract::encoding::decode(&bytes, None).text);
+            }
+        }
+    }
+    out
+}
+
+fn extraction(dir: Option<std::path::PathBuf>) -> anyhow::Result<Vec<Row>> {
+    use crate::extract::article::{Limits, extract};
+    let dir = dir.unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/real/pages/readability")
+    });
+    let pages = html_pages(&dir);
+    let mut rows = Vec::new();
+    if pages.is_empty() {
+        eprintln!(
+            "SKIPPED extraction benchmark: no pages in {} (use --pages DIR)",
+            dir.display()
+        );
+    } else {
+        let bytes: usize = pages.iter().map(String::len).sum();
+        let limits = Limits::default();
+        let (parse, _) = best_of(3, || {
+            pages
+                .iter()
+                .map(|p| scraper::Html::parse_document(p).tree.nodes().count())
+                .sum::<usize>()
+        });
+        let (ours, ok) = best_of(3, || {
+            pages
+                .iter()
+                .filter(|p| extract(p, Some("https://example.org/a"), &limits).is_ok())
+                .count()
+        });
+        let ratio = parse.as_secs_f64() / ours.as_secs_f64();
+        rows.push(Row {
+            bench: format!(
+                "extract, {} pages ({:.1} MB), {ok} articles",
+                pages.len(),
+                bytes as f64 / 1e6
+            ),
+            radar: format!("{:.1} MB/s", bytes as f64 / 1e6 / ours.as_secs_f64()),
+            peer: format!(
+                "{:.1} MB/s parse only",
+                bytes as f64 / 1e6 / parse.as_secs_f64()
+            ),
+            ratio: Some(ratio),
+            target: "≥ 0.80".into(),
+            met: Some(ratio >= 0.8),
+        });
+    }
+    // The adversarial case: 100k nested <div>s.
+    let nested = format!("{}x{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
+    let t = Instant::now();
+    let outcome = match extract(&nested, None, &Limits::default()) {
+        Ok(_) => "handled".to_string(),
+        Err(e) => format!("refused: {e}"),
+    };
+    let d = t.elapsed();
+    rows.push(Row {
+        bench: "extract, 100k nested <div>s".into(),
+        radar: ms(d),
+        peer: outcome,
+        ratio: None,
+        target: "≤ 100 ms".into(),
+        met: Some(d <= Duration::from_millis(100)),
+    });
+    Ok(rows)
 }
 
 fn articles(g: &mut Generator, n: usize) -> Vec<Article> {

@@ -66,6 +66,21 @@ pub(super) fn run(app: &App, args: Args, data_given: bool) -> anyhow::Result<u8>
         println!("        {reason}");
     }
     println!();
+    // What the advisors get every morning, as the e-mail they would see.
+    let mut opts = crate::digest::Options::from_config(&app.config, chrono::Utc::now());
+    opts.since = Some(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+    let digest = crate::digest::select(&store, &app.ranker.rules, &opts)?;
+    let html = data.join("digest-voorbeeld.html");
+    crate::digest::write_atomic(
+        &html,
+        crate::digest::render::render(&digest, crate::digest::Format::Html).as_bytes(),
+    )?;
+    println!(
+        "Dagelijkse digest (voorbeeld): {} leads in {} thema's, als e-mail: {}\n",
+        digest.leads().count(),
+        digest.sections.len(),
+        html.display()
+    );
     for q in QUERIES {
         let (total, results) = super::search::search(&store, &index, q, 3)?;
         println!("Zoeken naar \"{q}\": {total} resultaten");

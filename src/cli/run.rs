@@ -33,8 +33,56 @@ pub struct Args {
 /// process, which holds the data-directory lock; it may open the store
 /// itself (SQLite in WAL mode allows a second connection). Errors are
 /// logged and the job runs again at its next tick.
-pub fn extra_jobs(_app: &App) -> Vec<Job> {
-    Vec::new()
+pub fn extra_jobs(app: &App) -> anyhow::Result<Vec<Job>> {
+    Ok(vec![digest_job(app)?])
+}
+
+/// The daily digest on `[digest] schedule`: select, keep on disk, record,
+/// and e-mail it when `[email] host` is set. A digest missed while radar
+/// was not running is made at start (its window starts where the last one
+/// ended, so nothing is lost or repeated).
+fn digest_job(app: &App) -> anyhow::Result<Job> {
+    let config = app.config.clone();
+    let schedule = crate::schedule::parse_cron(&config.digest.schedule)
+        .map_err(|e| anyhow::anyhow!("digest.schedule: {e}"))?;
+    let tz = config
+        .digest
+        .timezone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("digest.timezone: unknown time zone"))?;
+    let last_run = {
+        let store = crate::store::Store::open(&config.data_dir.join("radar.db"))?;
+        store.last_digest_end()?
+    };
+    let ranker = crate::pipeline::Ranker::load(&config.rank.themes).map_err(anyhow::Error::msg)?;
+    Ok(Job {
+        name: "digest".into(),
+        schedule,
+        tz: Some(tz),
+        last_run,
+        run: Box::new(move || {
+            let job = crate::digest::Job {
+                send: !config.email.host.is_empty(),
+                ..Default::default()
+            };
+            let report = crate::digest::run_digest_job(&config, &ranker, Utc::now(), &job)?;
+            let shown = report.digest.leads().count();
+            println!(
+                "{} digest: {shown} leads{}{}",
+                crate::store::ts(Utc::now()),
+                report
+                    .files
+                    .first()
+                    .map(|f| format!(", kept as {}", f.display()))
+                    .unwrap_or_default(),
+                if report.sent { ", sent" } else { "" }
+            );
+            if let Some(e) = report.send_error {
+                anyhow::bail!("digest kept on disk but not sent: {e}");
+            }
+            Ok(())
+        }),
+    })
 }
 
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
@@ -44,7 +92,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
     let (mut store, mut index) = app.open(true)?;
     store.sync_sources(&all)?;
-    let mut jobs = extra_jobs(app);
+    let mut jobs = extra_jobs(app)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -58,10 +106,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let tick = Duration::from_secs(app.config.run.tick_secs);
     let mut any_failed = false;
     let now = Utc::now();
-    let mut job_next: Vec<_> = jobs
-        .iter()
-        .map(|j| planner.next_tick(&j.schedule, now))
-        .collect();
+    let mut job_next: Vec<_> = jobs.iter().map(|j| planner.first_job_run(j, now)).collect();
     tracing::info!(sources = all.len(), jobs = jobs.len(), "radar run started");
     rt.block_on(async {
         loop {
@@ -118,7 +163,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
                 if let Err(e) = tokio::task::block_in_place(|| (job.run)()) {
                     tracing::error!(job = %job.name, error = %format!("{e:#}"), "job failed");
                 }
-                *next = planner.next_tick(&job.schedule, Utc::now());
+                *next = planner.next_job_tick(job, Utc::now() + chrono::Duration::seconds(1));
             }
             if args.once {
                 break;

@@ -574,13 +574,15 @@ impl Config {
         if !(1..=5000).contains(&self.extract.min_words) {
             return Err(invalid("extract.min_words", "must be between 1 and 5000"));
         }
-        if let Err(reason) = check_cron(&self.digest.schedule) {
-            return Err(invalid("digest.schedule", &reason));
-        }
-        if !self.digest.timezone.contains('/') && self.digest.timezone != "UTC" {
+        crate::schedule::parse_cron(&self.digest.schedule)
+            .map_err(|e| invalid("digest.schedule", &e))?;
+        if self.digest.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(invalid(
                 "digest.timezone",
-                "must be an IANA time zone such as Europe/Amsterdam, or UTC",
+                &format!(
+                    "{:?} is not an IANA time zone (e.g. \"Europe/Amsterdam\")",
+                    self.digest.timezone
+                ),
             ));
         }
         if !(0.0..=100.0).contains(&self.digest.min_score) {
@@ -649,51 +651,6 @@ impl Config {
         collect_paths(&defaults, &mut Vec::new(), &mut out);
         out
     }
-}
-
-/// Checks the shape of a 5-field cron expression: numbers, `*`, ranges,
-/// lists and steps in each field's range (`radar run` interprets it).
-pub fn check_cron(expr: &str) -> Result<(), String> {
-    const FIELDS: [(&str, u32, u32); 5] = [
-        ("minute", 0, 59),
-        ("hour", 0, 23),
-        ("day of month", 1, 31),
-        ("month", 1, 12),
-        ("day of week", 0, 7),
-    ];
-    let parts: Vec<&str> = expr.split_whitespace().collect();
-    if parts.len() != 5 {
-        return Err(format!(
-            "{expr:?} must have 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 7 * * 1-5\""
-        ));
-    }
-    for (part, (name, lo, hi)) in parts.iter().zip(FIELDS) {
-        for item in part.split(',') {
-            let (range, step) = match item.split_once('/') {
-                Some((r, s)) => (r, Some(s)),
-                None => (item, None),
-            };
-            if let Some(s) = step {
-                if s.parse::<u32>().map_or(true, |n| n == 0) {
-                    return Err(format!("{name} field {part:?}: bad step {s:?}"));
-                }
-            }
-            if range == "*" {
-                continue;
-            }
-            let ok = |v: &str| v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n));
-            let valid = match range.split_once('-') {
-                Some((a, b)) => ok(a) && ok(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok(),
-                None => ok(range),
-            };
-            if !valid {
-                return Err(format!(
-                    "{name} field {part:?}: values must be between {lo} and {hi}"
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn collect_paths(

@@ -118,9 +118,30 @@ impl Planner {
         self.default.clone()
     }
 
+    /// The first tick of `job` at or after `t`, in the job's time zone.
+    pub fn next_job_tick(&self, job: &Job, t: DateTime<Utc>) -> DateTime<Utc> {
+        self.tick_in(&job.schedule, job.tz.unwrap_or(self.tz), t)
+    }
+
+    /// When `job` should first run after a start at `now`: right away when
+    /// a tick was missed since it last ran, else at its next tick.
+    pub fn first_job_run(&self, job: &Job, now: DateTime<Utc>) -> DateTime<Utc> {
+        if let Some(last) = job.last_run {
+            let missed = self.next_job_tick(job, last + chrono::Duration::seconds(1));
+            if missed <= now {
+                return now;
+            }
+        }
+        self.next_job_tick(job, now)
+    }
+
     /// The first tick of `schedule` at or after `t`.
     pub fn next_tick(&self, schedule: &Schedule, t: DateTime<Utc>) -> DateTime<Utc> {
-        let from = (t - chrono::Duration::seconds(1)).with_timezone(&self.tz);
+        self.tick_in(schedule, self.tz, t)
+    }
+
+    fn tick_in(&self, schedule: &Schedule, tz: Tz, t: DateTime<Utc>) -> DateTime<Utc> {
+        let from = (t - chrono::Duration::seconds(1)).with_timezone(&tz);
         schedule
             .after(&from)
             .next()
@@ -173,6 +194,11 @@ pub struct Job {
     pub name: String,
     /// When it runs (in the configured time zone).
     pub schedule: Schedule,
+    /// Time zone of `schedule`; `None`: `schedule.timezone`.
+    pub tz: Option<Tz>,
+    /// When the job last ran, if it keeps track: a tick missed since then
+    /// (radar was not running) makes it run right at start.
+    pub last_run: Option<DateTime<Utc>>,
     /// The work. Errors are logged; the job runs again at its next tick.
     pub run: Box<dyn FnMut() -> anyhow::Result<()> + Send>,
 }
