@@ -20,6 +20,15 @@ fn committed_config_loads_and_matches_the_defaults() {
     assert_eq!(c.index.writer_memory_mb, d.index.writer_memory_mb);
     assert!(c.data_dir.ends_with("index"));
     assert!(c.sources.dir.ends_with("feeds"));
+    assert_eq!(c.digest.schedule, d.digest.schedule);
+    assert_eq!(c.digest.timezone, d.digest.timezone);
+    assert_eq!(c.digest.min_score, d.digest.min_score);
+    assert_eq!(c.digest.per_theme, d.digest.per_theme);
+    assert_eq!(c.digest.title, d.digest.title);
+    assert_eq!(c.email.port, d.email.port);
+    assert_eq!(c.email.security, d.email.security);
+    assert_eq!(c.email.password_env, d.email.password_env);
+    assert_eq!(c.email.retries, d.email.retries);
     // and every key in the file is commented
     let text = std::fs::read_to_string(&path).unwrap();
     let mut prev = "";

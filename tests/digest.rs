@@ -13,7 +13,7 @@ use radar::config::Config;
 use radar::digest::{Digest, Format, Job, render::render, run_digest_job};
 use radar::extract::ArticleDraft;
 use radar::pipeline::Ranker;
-use radar::store::{Change, FetchRecord, ScoreRow, Store};
+use radar::store::{Change, DigestRecord, FetchRecord, ScoreRow, Store};
 use radar::triage::State;
 
 /// Monday 2 November 2026, 06:00 UTC (07:00 in Amsterdam).
@@ -62,8 +62,26 @@ impl Fixture {
         themes: &[&str],
         copy_of: Option<&str>,
     ) -> i64 {
+        self.article_with(
+            source,
+            title,
+            at,
+            score,
+            themes,
+            body(copy_of.unwrap_or(title)),
+        )
+    }
+
+    fn article_with(
+        &self,
+        source: &str,
+        title: &str,
+        at: DateTime<Utc>,
+        score: f32,
+        themes: &[&str],
+        text: String,
+    ) -> i64 {
         let mut s = self.store();
-        let text = body(copy_of.unwrap_or(title));
         let guid = format!("{source}-{title}");
         let url = format!("https://{source}.example.test/{}", slug(title));
         let d = ArticleDraft::new(Some(guid), Some(url), title, None, Some(at), None, text);
@@ -264,11 +282,51 @@ fn no_repeats_across_runs_and_a_missed_day_is_caught_up() {
     )
     .unwrap();
     assert_eq!(titles(&again.digest), ["Zij-instroom D"]);
-    // each digest was kept on disk
-    let kept = std::fs::read_dir(f.config.data_dir.join("digests"))
-        .unwrap()
-        .count();
-    assert_eq!(kept, 2 * 5);
+    // each digest was kept on disk, and the subscription feed has every
+    // lead sent, newest digest first, each once
+    let dir = f.config.data_dir.join("digests");
+    let kept = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(kept, 2 * 5 + 1);
+    let feed = std::fs::read_to_string(dir.join("leads.atom")).unwrap();
+    let entries: Vec<&str> = feed
+        .split("<title>")
+        .skip(2)
+        .map(|t| t.split("</title>").next().unwrap())
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            "Zij-instroom D",
+            "Technologie J",
+            "Zij-instroom I",
+            "Behoud H",
+            "Zij-instroom A",
+            "Zij-instroom B",
+            "Zij-instroom C",
+            "Behoud E",
+            "Zonder thema F"
+        ]
+    );
+}
+
+#[test]
+fn two_digests_made_at_once_are_not_both_recorded() {
+    let f = Fixture::new();
+    let (mut a, mut b) = (f.store(), f.store());
+    let seen = a.last_digest_end().unwrap();
+    let rec = DigestRecord {
+        created_at: t0(),
+        window_start: t0() - Duration::days(1),
+        window_end: t0(),
+        min_score: 40.0,
+        read_count: 0,
+        candidate_count: 0,
+        leads: Vec::new(),
+    };
+    a.record_digest_after(&rec, Some(seen)).unwrap();
+    let err = b.record_digest_after(&rec, Some(seen)).unwrap_err();
+    assert!(err.to_string().contains("another digest"), "{err}");
+    assert_eq!(b.last_digest_end().unwrap(), Some(t0()));
 }
 
 #[test]
@@ -353,6 +411,72 @@ fn dismissed_stories_tips_and_sick_sources() {
     assert!(render(&d, Format::Text).contains("Bronnen met problemen: Welzijnsblad"));
 }
 
+#[test]
+fn a_flagged_lead_lifts_a_similar_article_into_the_digest() {
+    let run = |flag: bool| {
+        let f = Fixture::new();
+        let words: Vec<String> = (0..60).map(|k| format!("woord{k}")).collect();
+        let sun = t0() - Duration::hours(10);
+        let flagged = f.article_with(
+            "a",
+            "Gevolgd",
+            sun - Duration::days(3),
+            70.0,
+            &["behoud"],
+            words.join(" "),
+        );
+        // same vocabulary in another order (another story, not a copy)
+        let mut similar: Vec<String> = words[..40].iter().rev().cloned().collect();
+        similar.extend((0..20).map(|k| format!("eigen{k}")));
+        f.article_with("a", "Lijkt erop", sun, 30.0, &["behoud"], similar.join(" "));
+        if flag {
+            f.store()
+                .triage_apply(
+                    flagged,
+                    &Change {
+                        by: "anna".into(),
+                        at: sun,
+                        flag: true,
+                        ..Change::default()
+                    },
+                )
+                .unwrap();
+        }
+        f.digest(t0())
+    };
+    let without = run(false);
+    assert!(
+        !titles(&without).contains(&"Lijkt erop".to_string()),
+        "{:?}",
+        titles(&without)
+    );
+    let with = run(true);
+    let lead = with
+        .leads()
+        .find(|l| l.title == "Lijkt erop")
+        .expect("lifted");
+    assert!(lead.score >= 40.0 && lead.score <= 45.0, "{}", lead.score);
+    assert!(
+        lead.feedback[0].contains("lead #1 (te volgen)"),
+        "{:?}",
+        lead.feedback
+    );
+    assert!(render(&with, Format::Text).contains("Feedback: +"));
+}
+
+#[test]
+fn the_job_can_move_into_a_scheduler_thread() {
+    fn send<T: Send + 'static>(_: &T) {}
+    let f = Fixture::new();
+    let (config, ranker) = (f.config.clone(), Ranker::builtin());
+    send(&config);
+    send(&ranker);
+    let job = std::thread::spawn(move || {
+        run_digest_job(&config, &ranker, t0(), &Job::default()).map(|r| r.digest_id)
+    });
+    assert!(job.join().unwrap().unwrap().is_some());
+}
+
 fn snapshot_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/digest")
 }
@@ -426,7 +550,12 @@ fn every_format_matches_its_snapshot_and_escapes_feed_content() {
     );
     let atom = render(&d, Format::Atom);
     assert!(!atom.contains("<script"));
-    assert!(atom.contains("<entry>"));
+    let parsed = feed_rs::parser::parse(atom.as_bytes()).expect("valid Atom");
+    assert_eq!(parsed.entries.len() as u64, d.counts.shown);
+    assert_eq!(
+        parsed.entries[0].title.as_ref().unwrap().content,
+        "Zij-instroom A"
+    );
     let md = render(&d, Format::Md);
     assert!(!md.contains("link](javascript"), "{md}");
     let back: Digest = serde_json::from_str(&render(&d, Format::Json)).unwrap();
@@ -624,7 +753,7 @@ fn a_failed_send_is_reported_and_the_digest_is_still_kept() {
     let err = r.send_error.unwrap();
     assert!(err.contains("2 attempt(s)"), "{err}");
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
-    assert_eq!(r.files.len(), 2);
+    assert_eq!(r.files.len(), 3, "html, json and the leads feed");
     for p in &r.files {
         assert!(p.exists(), "{}", p.display());
     }

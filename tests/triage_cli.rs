@@ -154,6 +154,11 @@ fn a_lead_walks_the_workflow_and_wrong_steps_are_refused_in_dutch() {
     );
     let out = ws.radar(&["triage", &id, "--state", "koploper", "--by", "piet"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("1 van 4 criteria afgevinkt"),
+        "the ALN rule of thumb is pointed out: {}",
+        out.stderr
+    );
 
     let v = ws.json(&["show", &id, "--json"]);
     let t = &v["triage"];
@@ -427,4 +432,108 @@ fn a_fetch_killed_with_sigkill_loses_no_flag_or_note() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+}
+
+const SIMILAR: &str = "In de Liemers zijn drie verpleeghuizen met het ROC een leerwerkroute \
+gestart voor zij-instromers. Deelnemers krijgen een contract en een werkbegeleider en halen in \
+anderhalf jaar hun diploma verzorgende IG. De verpleeghuizen willen de leerwerkroute delen met \
+andere regio's.";
+
+const CHILDCARE: &str = "Kinderopvangorganisaties in Utrecht werven samen pedagogisch \
+medewerkers met een gezamenlijke banenpool. Nieuwe pedagogisch medewerkers werken op meerdere \
+kinderopvanglocaties. De kinderopvang wil zo het tekort aan pedagogisch medewerkers verkleinen.";
+
+const CHILDCARE_2: &str = "Kinderopvang in Amersfoort start een opleiding voor pedagogisch \
+medewerkers met een vaste begeleider per locatie. De kinderopvanglocaties delen een banenpool \
+voor nieuwe pedagogisch medewerkers.";
+
+fn score_of(ws: &Workspace, part: &str) -> (f64, Vec<String>) {
+    let list = ws.json(&["candidates", "--all", "--json"]);
+    let c = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"].as_str().unwrap().contains(part))
+        .unwrap_or_else(|| panic!("{part}: {list}"))
+        .clone();
+    let fb = c["feedback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    (c["score"].as_f64().unwrap(), fb)
+}
+
+#[test]
+fn flags_lift_similar_articles_and_dismissals_sink_them_and_explain_says_so() {
+    let ws = Workspace::new();
+    let feeds = ws.path().join("feeds");
+    std::fs::write(
+        feeds.join("c.rss"),
+        rss(&[
+            ("c1", "Achterhoekse leerwerkroute", STORY),
+            (
+                "c2",
+                "Liemerse verpleeghuizen starten leerwerkroute",
+                SIMILAR,
+            ),
+            ("c3", "Utrechtse kinderopvang werft samen", CHILDCARE),
+            ("c4", "Amersfoortse kinderopvang leidt op", CHILDCARE_2),
+            ("c5", "Zeeuwse ziekenhuizen leiden samen op", OTHER),
+        ]),
+    )
+    .unwrap();
+    ws.sources(&[("c", "c.rss")]);
+    assert_eq!(ws.radar(&["fetch"]).code, 0);
+    let (similar_before, fb) = score_of(&ws, "Liemerse");
+    assert!(fb.is_empty());
+    let (childcare_before, _) = score_of(&ws, "Amersfoortse");
+    let (zeeland_before, _) = score_of(&ws, "Zeeuwse");
+
+    let flagged = id_of(&ws, "Achterhoekse");
+    assert_eq!(ws.radar(&["flag", &flagged]).code, 0);
+    let dismissed = id_of(&ws, "Utrechtse");
+    assert_eq!(
+        ws.radar(&["dismiss", &dismissed, "--reason", "andere sector"])
+            .code,
+        0
+    );
+
+    let (similar_after, fb) = score_of(&ws, "Liemerse");
+    assert!(
+        similar_after > similar_before,
+        "{similar_before} -> {similar_after}"
+    );
+    assert!(fb[0].contains(&format!("lead #{flagged}")), "{fb:?}");
+    let (childcare_after, fb) = score_of(&ws, "Amersfoortse");
+    assert!(
+        childcare_after < childcare_before,
+        "{childcare_before} -> {childcare_after}"
+    );
+    assert!(
+        fb.iter()
+            .any(|l| l.starts_with('-') && l.contains("andere sector")),
+        "{fb:?}"
+    );
+    let (zeeland_after, _) = score_of(&ws, "Zeeuwse");
+    assert!(
+        (zeeland_after - zeeland_before).abs() < 5.0,
+        "an unrelated story barely moves: {zeeland_before} -> {zeeland_after}"
+    );
+
+    let id = id_of(&ws, "Liemerse");
+    let out = ws.radar(&["explain", &id]);
+    assert!(
+        out.stdout.contains("Feedback van de adviseurs"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("lead #{flagged}")),
+        "{}",
+        out.stdout
+    );
+    let v = ws.json(&["explain", &id, "--json"]);
+    assert!(v["feedback"]["delta"].as_f64().unwrap() > 0.0, "{v}");
 }

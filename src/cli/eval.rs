@@ -24,6 +24,11 @@ pub struct Args {
     /// How many worst misses to list
     #[arg(long, default_value_t = 5)]
     misses: usize,
+    /// Also measure advisor feedback: flag the leads (label 2) and dismiss
+    /// the non-relevant items (label 0) of one half, rank the other half
+    /// with and without that feedback (two folds)
+    #[arg(long)]
+    feedback: bool,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +111,120 @@ pub struct Report {
     pub missed_leads: Vec<Miss>,
     /// Highest-ranked label-0 items.
     pub false_alarms: Vec<Miss>,
+    /// With `--feedback`: the held-out halves ranked without and with
+    /// feedback from the other half.
+    pub feedback: Option<FeedbackEval>,
+}
+
+/// Ranking of held-out items without and with feedback on the others.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedbackEval {
+    /// Feedback items per fold (flagged, dismissed).
+    pub feedback_items: Vec<(usize, usize)>,
+    /// Mean over the folds, without feedback.
+    pub before: Metrics,
+    /// Mean over the folds, with feedback.
+    pub after: Metrics,
+    /// Held-out items whose rank improved / worsened, over both folds.
+    pub moved_up: usize,
+    /// See `moved_up`.
+    pub moved_down: usize,
+}
+
+fn mean_metrics(ms: &[Metrics]) -> Metrics {
+    let n = ms.len().max(1) as f64;
+    let avg = |f: &dyn Fn(&Metrics) -> f64| ms.iter().map(f).sum::<f64>() / n;
+    Metrics {
+        ap: avg(&|m| m.ap),
+        ndcg10: avg(&|m| m.ndcg10),
+        ndcg25: avg(&|m| m.ndcg25),
+        p10: avg(&|m| m.p10),
+        p20: avg(&|m| m.p20),
+        recall_top_quarter: avg(&|m| m.recall_top_quarter),
+        zeros_in_top10: (avg(&|m| m.zeros_in_top10 as f64)).round() as usize,
+    }
+}
+
+/// Two folds by line parity: feedback from one, ranking of the other.
+fn feedback_eval(
+    store: &Store,
+    items: &[Labelled],
+    articles: &[crate::store::Article],
+) -> anyhow::Result<FeedbackEval> {
+    use crate::store::FeedbackItem;
+    use crate::triage::State;
+    use crate::triage::feedback::{FeedbackModel, adjusted};
+    let texts: Vec<String> = articles
+        .iter()
+        .map(|a| format!("{} {}", a.title, a.text))
+        .collect();
+    let clusters: Vec<i64> = articles
+        .iter()
+        .map(|a| Ok(store.cluster_of(a.id)?.unwrap_or(a.id)))
+        .collect::<anyhow::Result<_>>()?;
+    let (mut before, mut after, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut up, mut down) = (0, 0);
+    for fold in 0..2 {
+        let fb: Vec<FeedbackItem> = (0..items.len())
+            .filter(|i| i % 2 == fold && items[*i].label != 1)
+            .map(|i| FeedbackItem {
+                article_id: articles[i].id,
+                cluster_id: clusters[i],
+                state: if items[i].label == 2 {
+                    State::Flagged
+                } else {
+                    State::Dismissed
+                },
+                reason: (items[i].label == 0).then(|| "niet relevant".to_string()),
+                sector: articles[i].sector.clone(),
+                text: texts[i].clone(),
+                themes: articles[i].themes.clone(),
+            })
+            .collect();
+        counts.push((
+            fb.iter().filter(|f| f.state == State::Flagged).count(),
+            fb.iter().filter(|f| f.state == State::Dismissed).count(),
+        ));
+        let model = FeedbackModel::new(&fb, texts.iter().map(String::as_str));
+        let held: Vec<usize> = (0..items.len()).filter(|i| i % 2 != fold).collect();
+        let base = |i: usize| articles[i].score.unwrap_or(0.0);
+        let adj: Vec<f32> = held
+            .iter()
+            .map(|&i| {
+                let a = model.adjust(
+                    articles[i].id,
+                    clusters[i],
+                    &texts[i],
+                    articles[i].sector.as_deref(),
+                );
+                adjusted(base(i), &a)
+            })
+            .collect();
+        let mut b_order: Vec<usize> = (0..held.len()).collect();
+        b_order.sort_by(|&x, &y| base(held[y]).total_cmp(&base(held[x])).then(x.cmp(&y)));
+        let mut a_order: Vec<usize> = (0..held.len()).collect();
+        a_order.sort_by(|&x, &y| adj[y].total_cmp(&adj[x]).then(x.cmp(&y)));
+        let labels =
+            |order: &[usize]| -> Vec<u8> { order.iter().map(|&k| items[held[k]].label).collect() };
+        before.push(metrics(&labels(&b_order)));
+        after.push(metrics(&labels(&a_order)));
+        for k in 0..held.len() {
+            let rb = b_order.iter().position(|&x| x == k).unwrap_or(0);
+            let ra = a_order.iter().position(|&x| x == k).unwrap_or(0);
+            match ra.cmp(&rb) {
+                std::cmp::Ordering::Less => up += 1,
+                std::cmp::Ordering::Greater => down += 1,
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+    }
+    Ok(FeedbackEval {
+        feedback_items: counts,
+        before: mean_metrics(&before),
+        after: mean_metrics(&after),
+        moved_up: up,
+        moved_down: down,
+    })
 }
 
 /// Imports `items` into a fresh store and index in `dir`, scores them and
@@ -115,6 +234,7 @@ fn evaluate(
     dir: &std::path::Path,
     items: &[Labelled],
     misses: usize,
+    with_feedback: bool,
 ) -> anyhow::Result<Report> {
     let mut store = Store::open(&dir.join("radar.db"))?;
     let mut index =
@@ -225,7 +345,13 @@ fn evaluate(
     for l in items {
         per_label[l.label.min(2) as usize] += 1;
     }
+    let feedback = if with_feedback {
+        Some(feedback_eval(&store, items, &articles)?)
+    } else {
+        None
+    };
     Ok(Report {
+        feedback,
         items: items.len(),
         per_label,
         radar: metrics(&radar_ranked),
@@ -264,7 +390,7 @@ fn read_labels(path: &std::path::Path) -> anyhow::Result<Vec<Labelled>> {
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let items = read_labels(&args.labels)?;
     let dir = tempfile::tempdir()?;
-    let report = evaluate(app, dir.path(), &items, args.misses)?;
+    let report = evaluate(app, dir.path(), &items, args.misses, args.feedback)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(0);
@@ -302,6 +428,31 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     }
     if let Some(a) = report.region_accuracy {
         println!("region accuracy: {a:.3}");
+    }
+    if let Some(f) = &report.feedback {
+        println!(
+            "\nAdvisor feedback (2 folds by line parity; flagged/dismissed per fold: {:?}):",
+            f.feedback_items
+        );
+        println!("{:<28} {:>8} {:>10}", "held-out half", "before", "after");
+        let rows: [(&str, f64, f64); 4] = [
+            ("average precision (2)", f.before.ap, f.after.ap),
+            ("nDCG@10", f.before.ndcg10, f.after.ndcg10),
+            ("P@10 (2)", f.before.p10, f.after.p10),
+            (
+                "recall of 2s in top 25%",
+                f.before.recall_top_quarter,
+                f.after.recall_top_quarter,
+            ),
+        ];
+        for (name, a, b) in rows {
+            println!("{name:<28} {a:>8.3} {b:>10.3}");
+        }
+        println!(
+            "{:<28} {:>8} {:>10}",
+            "label-0 items in top 10", f.before.zeros_in_top10, f.after.zeros_in_top10
+        );
+        println!("items moved up {}, down {}", f.moved_up, f.moved_down);
     }
     println!("\nLowest-ranked leads (label 2):");
     for x in &report.missed_leads {

@@ -235,3 +235,40 @@ async fn wait_for_signal() {
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// The default digest schedule means weekday mornings in Amsterdam.
+    /// (The cron parser counts Sunday as day 1, so "1-5" would be Sunday to
+    /// Thursday; the config insists on day names.)
+    #[test]
+    fn the_digest_runs_on_weekday_mornings_in_amsterdam() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config {
+            data_dir: dir.path().to_path_buf(),
+            ..crate::config::Config::default()
+        };
+        let planner = Planner::new(&config.schedule).unwrap();
+        let app = App {
+            config,
+            ranker: crate::pipeline::Ranker::builtin(),
+        };
+        let jobs = extra_jobs(&app).unwrap();
+        let digest = jobs.iter().find(|j| j.name == "digest").unwrap();
+        // Saturday 28 November 2026 → Monday 07:00 CET = 06:00 UTC
+        let sat = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        assert_eq!(
+            planner.next_job_tick(digest, sat),
+            Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap()
+        );
+        // Friday 3 July 2026, 06:30 CEST → 07:00 CEST = 05:00 UTC
+        let fri = Utc.with_ymd_and_hms(2026, 7, 3, 4, 30, 0).unwrap();
+        assert_eq!(
+            planner.next_job_tick(digest, fri),
+            Utc.with_ymd_and_hms(2026, 7, 3, 5, 0, 0).unwrap()
+        );
+    }
+}

@@ -164,5 +164,13 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     };
     let (mut store, _index) = app.open(false)?;
     let item = store.triage_apply(args.id, &change)?;
+    let ticked = item.criteria.iter().filter(|c| c.checked).count();
+    if state == Some(State::Koploper) && ticked < 3 {
+        eprintln!(
+            "let op: {ticked} van 4 criteria afgevinkt; de ALN-vuistregel is minstens 3 \
+             (radar triage {} --check CRITERIUM --evidence TEKST)",
+            item.article_id
+        );
+    }
     print_item(&item, args.json)
 }

@@ -86,8 +86,8 @@ pub struct TriageConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DigestConfig {
-    /// When `radar run` makes the digest: a 5-field cron expression
-    /// (minute hour day-of-month month day-of-week).
+    /// When `radar run` makes the digest: a cron expression (minute hour
+    /// day-of-month month day-of-week, days by name), read in `timezone`.
     pub schedule: String,
     /// Time zone of `schedule` (IANA name).
     pub timezone: String,
@@ -104,7 +104,7 @@ pub struct DigestConfig {
 impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
-            schedule: "0 7 * * 1-5".into(),
+            schedule: "0 7 * * Mon-Fri".into(),
             timezone: "Europe/Amsterdam".into(),
             min_score: 40.0,
             per_theme: 5,
@@ -574,6 +574,9 @@ impl Config {
         if !(1..=5000).contains(&self.extract.min_words) {
             return Err(invalid("extract.min_words", "must be between 1 and 5000"));
         }
+        if let Err(reason) = check_cron(&self.digest.schedule) {
+            return Err(invalid("digest.schedule", &reason));
+        }
         crate::schedule::parse_cron(&self.digest.schedule)
             .map_err(|e| invalid("digest.schedule", &e))?;
         if self.digest.timezone.parse::<chrono_tz::Tz>().is_err() {
@@ -653,6 +656,73 @@ impl Config {
     }
 }
 
+/// Checks the shape of a cron expression: 5 fields (minute hour
+/// day-of-month month day-of-week) or 6 (seconds first), with numbers, `*`,
+/// ranges, lists and steps in each field's range (`radar run` interprets
+/// it). Days of the week must be names (`Mon-Fri`): numbers mean different
+/// days in different cron dialects (1 is Monday in classic cron, Sunday in
+/// Quartz-style parsers).
+pub fn check_cron(expr: &str) -> Result<(), String> {
+    const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let mut parts: Vec<&str> = expr.split_whitespace().collect();
+    if parts.len() == 6 {
+        let sec = parts.remove(0);
+        if sec != "*" && sec.parse::<u32>().map_or(true, |n| n > 59) {
+            return Err(format!("seconds field {sec:?}: must be 0-59 or *"));
+        }
+    }
+    if parts.len() != 5 {
+        return Err(format!(
+            "{expr:?} must have 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 7 * * Mon-Fri\""
+        ));
+    }
+    let fields: [(&str, u32, u32, &[&str]); 5] = [
+        ("minute", 0, 59, &[]),
+        ("hour", 0, 23, &[]),
+        ("day of month", 1, 31, &[]),
+        ("month", 1, 12, &MONTHS),
+        ("day of week", 0, 0, &DAYS),
+    ];
+    for (part, (name, lo, hi, names)) in parts.iter().zip(fields) {
+        for item in part.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (item, None),
+            };
+            if let Some(s) = step {
+                if s.parse::<u32>().map_or(true, |n| n == 0) {
+                    return Err(format!("{name} field {part:?}: bad step {s:?}"));
+                }
+            }
+            if range == "*" {
+                continue;
+            }
+            let ok = |v: &str| {
+                names.contains(&v.to_ascii_lowercase().as_str())
+                    || (hi > 0 && v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n)))
+            };
+            let valid = match range.split_once('-') {
+                Some((a, b)) => ok(a) && ok(b),
+                None => ok(range),
+            };
+            if !valid {
+                return Err(if name == "day of week" {
+                    format!(
+                        "day of week field {part:?}: use day names such as Mon-Fri or Sat,Sun \
+                         (numbers mean different days in different cron dialects)"
+                    )
+                } else {
+                    format!("{name} field {part:?}: values must be between {lo} and {hi}")
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn collect_paths(
     table: &toml::Table,
     prefix: &mut Vec<String>,
@@ -729,6 +799,39 @@ mod tests {
 
     fn no_env() -> Vec<(String, String)> {
         Vec::new()
+    }
+
+    #[test]
+    fn digest_and_email_keys_are_checked() {
+        let bad = |text: &str, key: &str| {
+            let err = Config::from_toml_str(text, "t.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        };
+        bad("[digest]\nschedule = \"7 uur\"\n", "digest.schedule");
+        bad(
+            "[digest]\nschedule = \"0 25 * * Mon-Fri\"\n",
+            "digest.schedule",
+        );
+        bad("[digest]\nschedule = \"0 7 * * 1-5\"\n", "day names");
+        bad("[digest]\nper_theme = 0\n", "digest.per_theme");
+        bad("[digest]\ntimezone = \"Amsterdam\"\n", "digest.timezone");
+        bad("[email]\nsecurity = \"ssl\"\n", "email.security");
+        bad("[email]\nto = [\"geen adres\"]\n", "email.to[0]");
+        bad("[email]\nhost = \"smtp.example.nl\"\n", "email.host");
+        let names = Config::from_toml_str(
+            "[digest]\nschedule = \"0 30 6,12 * Jan-Jun mon,WED\"\n",
+            "t.toml",
+        );
+        assert!(names.is_ok(), "{names:?}");
+        let c = Config::from_toml_str(
+            "[digest]\nschedule = \"*/15 6-18 * * Mon-Fri\"\n[email]\nhost = \"smtp.example.nl\"\nfrom = \"Radar <radar@example.nl>\"\nto = [\"a@example.nl\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(c.email.port, 587);
+        assert_eq!(c.digest.schedule, "*/15 6-18 * * Mon-Fri");
     }
 
     #[test]

@@ -374,6 +374,7 @@ pub fn run_digest_job(
         )
     })?;
     let mut store = Store::open(&config.data_dir.join("radar.db"))?;
+    let previous_end = store.last_digest_end()?;
     let mut opts = Options::from_config(config, now);
     opts.since = job.since;
     let digest = select(&store, &ranker.rules, &opts)?;
@@ -403,7 +404,7 @@ pub fn run_digest_job(
             position: i + 1,
         });
     }
-    let id = store.record_digest(&DigestRecord {
+    let record = DigestRecord {
         created_at: now,
         window_start: report.digest.window_start,
         window_end: report.digest.window_end,
@@ -411,7 +412,8 @@ pub fn run_digest_job(
         read_count: report.digest.counts.read,
         candidate_count: report.digest.counts.candidates,
         leads,
-    })?;
+    };
+    let id = store.record_digest_after(&record, Some(previous_end))?;
     report.digest_id = Some(id);
     if job.send {
         match email::send_digest(&config.email, &report.digest) {
@@ -429,8 +431,45 @@ pub fn run_digest_job(
     Ok(report)
 }
 
+/// Leads kept in the subscription feed `leads.atom`.
+pub const FEED_LEADS: usize = 100;
+
+/// Rebuilds `<dir>/leads.atom` from the digests kept in `dir` (newest
+/// first, at most [`FEED_LEADS`] leads): the feed advisors subscribe to.
+pub fn write_leads_feed(dir: &Path, title: &str) -> anyhow::Result<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut digests: Vec<Digest> = files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| serde_json::from_str::<Digest>(&t).ok())
+        .collect();
+    digests.sort_by_key(|d| std::cmp::Reverse(d.window_end));
+    let mut seen = std::collections::HashSet::new();
+    let mut entries = Vec::new();
+    for d in &digests {
+        for s in &d.sections {
+            for l in &s.leads {
+                if entries.len() < FEED_LEADS && seen.insert(l.id) {
+                    entries.push((l, s.theme.as_str(), s.label.as_str()));
+                }
+            }
+        }
+    }
+    let updated = digests.first().map(|d| d.generated_at).unwrap_or_default();
+    let path = dir.join("leads.atom");
+    let body = render::atom_feed("urn:radar:leads", title, updated, &entries);
+    write_atomic(&path, body.as_bytes())?;
+    Ok(path)
+}
+
 /// Writes the digest as HTML and JSON into `dir` (atomically: temp file,
-/// then rename), named by date; a second digest on one day gets `-2`.
+/// then rename), named by date; a second digest on one day gets `-2`. Then
+/// refreshes the subscription feed `leads.atom`.
 fn keep_files(dir: &Path, d: &Digest) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
@@ -450,6 +489,7 @@ fn keep_files(dir: &Path, d: &Digest) -> anyhow::Result<Vec<PathBuf>> {
         write_atomic(&path, body.as_bytes())?;
         out.push(path);
     }
+    out.push(write_leads_feed(dir, &d.title)?);
     Ok(out)
 }
 

@@ -84,7 +84,7 @@ fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
 
 fn period(d: &Digest) -> String {
     format!(
-        "{} t/m {}",
+        "{} t/m {} (UTC)",
         d.window_start.format("%d-%m-%Y %H:%M"),
         d.window_end.format("%d-%m-%Y %H:%M")
     )
@@ -111,7 +111,15 @@ fn meta_line(l: &Lead) -> String {
         format!("score {:.0}", l.score),
     ];
     if !l.themes.is_empty() {
-        parts.push(l.themes.join(", "));
+        // the strongest three; the rest is in `radar explain`
+        parts.push(
+            l.themes
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     parts.extend(extras(l));
     parts.join(" · ")
@@ -323,45 +331,63 @@ fn text(d: &Digest) -> String {
 }
 
 fn atom(d: &Digest) -> String {
+    let entries: Vec<(&Lead, &str, &str)> = d
+        .sections
+        .iter()
+        .flat_map(|s| {
+            s.leads
+                .iter()
+                .map(move |l| (l, s.theme.as_str(), s.label.as_str()))
+        })
+        .collect();
+    let id = format!("urn:radar:digest:{}", d.window_end.format("%Y%m%dT%H%M%SZ"));
+    atom_feed(&id, &d.title, d.generated_at, &entries)
+}
+
+/// An Atom feed of leads: (lead, theme id, theme label).
+pub fn atom_feed(
+    id: &str,
+    title: &str,
+    updated: chrono::DateTime<chrono::Utc>,
+    entries: &[(&Lead, &str, &str)],
+) -> String {
     let mut s = String::new();
-    let updated = crate::store::ts(d.generated_at);
     let _ = write!(
         s,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n\
-         <id>urn:radar:digest:{}</id>\n<title>{}</title>\n<updated>{updated}</updated>\n\
+         <id>{}</id>\n<title>{}</title>\n<updated>{}</updated>\n\
          <author><name>radar</name></author>\n<generator>radar</generator>\n",
-        d.window_end.format("%Y%m%dT%H%M%SZ"),
-        escape(&d.title)
+        escape(id),
+        escape(title),
+        crate::store::ts(updated)
     );
-    for sec in &d.sections {
-        for l in &sec.leads {
-            let _ = writeln!(
-                s,
-                "<entry>\n<id>urn:radar:article:{}</id>\n<title>{}</title>\n<updated>{}</updated>",
-                l.id,
-                escape(&l.title),
-                crate::store::ts(l.date)
-            );
-            if let Some(u) = safe_url(l.url.as_deref()) {
-                let _ = writeln!(s, "<link rel=\"alternate\" href=\"{}\"/>", escape(u));
-            }
-            let _ = writeln!(
-                s,
-                "<author><name>{}</name></author>\n<category term=\"{}\" label=\"{}\"/>",
-                escape(&l.source),
-                escape(&sec.theme),
-                escape(&sec.label)
-            );
-            let mut summary = meta_line(l);
-            if !l.reason.is_empty() {
-                summary = format!("{summary}\n{}", l.reason);
-            }
-            let _ = writeln!(
-                s,
-                "<summary type=\"text\">{}</summary>\n</entry>",
-                escape(&summary)
-            );
+    for (l, theme, label) in entries {
+        let _ = writeln!(
+            s,
+            "<entry>\n<id>urn:radar:article:{}</id>\n<title>{}</title>\n<updated>{}</updated>",
+            l.id,
+            escape(&l.title),
+            crate::store::ts(l.date)
+        );
+        if let Some(u) = safe_url(l.url.as_deref()) {
+            let _ = writeln!(s, "<link rel=\"alternate\" href=\"{}\"/>", escape(u));
         }
+        let _ = writeln!(
+            s,
+            "<author><name>{}</name></author>\n<category term=\"{}\" label=\"{}\"/>",
+            escape(&l.source),
+            escape(theme),
+            escape(label)
+        );
+        let mut summary = meta_line(l);
+        if !l.reason.is_empty() {
+            summary = format!("{summary}\n{}", l.reason);
+        }
+        let _ = writeln!(
+            s,
+            "<summary type=\"text\">{}</summary>\n</entry>",
+            escape(&summary)
+        );
     }
     s.push_str("</feed>\n");
     s

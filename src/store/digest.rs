@@ -99,7 +99,30 @@ impl Store {
 
     /// Records a digest and its leads durably; returns its id.
     pub fn record_digest(&mut self, d: &DigestRecord) -> std::result::Result<i64, TriageFail> {
+        self.record_digest_after(d, None)
+    }
+
+    /// [`Store::record_digest`], refused when another digest was recorded
+    /// since the caller read `previous_end` (two digests made at the same
+    /// time would show the same leads twice). `None` skips the check.
+    pub fn record_digest_after(
+        &mut self,
+        d: &DigestRecord,
+        previous_end: Option<Option<DateTime<Utc>>>,
+    ) -> std::result::Result<i64, TriageFail> {
         self.durably(|tx| {
+            if let Some(expected) = previous_end {
+                let now: Option<String> = tx
+                    .query_row("SELECT MAX(window_end) FROM digests", [], |r| r.get(0))
+                    .ctx("reading last digest")?;
+                if parse_ts(now) != expected {
+                    return Err(TriageFail::Conflict(
+                        "another digest was recorded while this one was made; \
+                         run it again (it will start where that one ended)"
+                            .into(),
+                    ));
+                }
+            }
             tx.execute(
                 "INSERT INTO digests (created_at, window_start, window_end, min_score, read_count,
                     candidate_count, shown) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -30,6 +30,9 @@ pub enum TriageFail {
     /// The store failed; nothing was written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Someone else changed the same thing first; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// One note, as written.
@@ -687,6 +690,56 @@ mod tests {
         // unknown article
         let err = s.triage_apply(99, &change("x")).unwrap_err();
         assert_eq!(err.to_string(), "geen artikel met id 99");
+    }
+
+    #[test]
+    fn flagging_reopens_a_dismissed_lead_and_keeps_later_states() {
+        let mut s = store_with(2);
+        s.triage_apply(
+            1,
+            &Change {
+                state: Some(State::Dismissed),
+                reason: Some("vacature".into()),
+                ..change("a")
+            },
+        )
+        .unwrap();
+        assert!(s.is_dismissed_story(1).unwrap());
+        let item = s
+            .triage_apply(
+                1,
+                &Change {
+                    flag: true,
+                    ..change("b")
+                },
+            )
+            .unwrap();
+        assert_eq!(item.state, State::Flagged);
+        assert_eq!(item.reason, None);
+        assert!(!s.is_dismissed_story(1).unwrap());
+        // flagging a lead that is further along only adds the note
+        for st in [State::Flagged, State::Contacted] {
+            s.triage_apply(
+                2,
+                &Change {
+                    state: Some(st),
+                    ..change("a")
+                },
+            )
+            .unwrap();
+        }
+        let item = s
+            .triage_apply(
+                2,
+                &Change {
+                    flag: true,
+                    note: Some("nog eens".into()),
+                    ..change("a")
+                },
+            )
+            .unwrap();
+        assert_eq!(item.state, State::Contacted);
+        assert_eq!(item.notes.len(), 1);
     }
 
     #[test]
