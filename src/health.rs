@@ -69,8 +69,10 @@ pub fn assess(
             }
         }
     }
-    let warning = if obs.failed && !suspend {
-        // A failure is shown as the last error; keep any earlier warning.
+    let nothing_parsed = obs.item_count.is_none();
+    let warning = if (obs.failed && !suspend) || (nothing_parsed && warnings.is_empty()) {
+        // A failure is shown as the last error, and a 304 or an unchanged
+        // body shows nothing new: keep any earlier warning.
         prior.warning.clone()
     } else if warnings.is_empty() {
         None
@@ -168,6 +170,40 @@ mod tests {
             now,
         );
         assert_eq!(u.warning, None);
+    }
+
+    #[test]
+    fn an_unchanged_poll_keeps_the_warning_and_a_good_parse_clears_it() {
+        let now = Utc::now();
+        let prior = HealthState {
+            last_item_count: Some(0),
+            articles: 4,
+            last_new_at: Some(now),
+            warning: Some("the feed now has zero items (had 4); nothing was deleted".into()),
+            ..Default::default()
+        };
+        let unchanged = assess(&prior, &Observation::default(), &cfg(), now);
+        assert_eq!(unchanged.warning, prior.warning);
+        let still_empty = assess(
+            &prior,
+            &Observation {
+                item_count: Some(0),
+                ..Default::default()
+            },
+            &cfg(),
+            now,
+        );
+        assert!(still_empty.warning.unwrap().contains("zero items"));
+        let back = assess(
+            &prior,
+            &Observation {
+                item_count: Some(3),
+                ..Default::default()
+            },
+            &cfg(),
+            now,
+        );
+        assert_eq!(back.warning, None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::config::HealthConfig;
 use crate::extract::feed::{FeedError, parse_feed};
 use crate::extract::{ArticleDraft, drafts_from_feed};
-use crate::fetch::{ErrorKind, FetchOutcome, Fetcher};
+use crate::fetch::{ErrorKind, FetchOutcome, Fetcher, Gate, stopped};
 use crate::health::Observation;
 use crate::index::SearchIndex;
 use crate::rank::{self, ArticleInput, Rules};
@@ -32,7 +32,8 @@ pub struct SourceReport {
     pub source: String,
     /// Source name.
     pub name: String,
-    /// `ok`, `not_modified`, `unchanged`, or an error kind.
+    /// `ok`, `not_modified`, `unchanged`, `deferred` (host held back by a
+    /// Retry-After), or an error kind.
     pub outcome: String,
     /// HTTP status when there was one.
     pub http_status: Option<u16>,
@@ -257,6 +258,10 @@ pub async fn refresh(
     refresh_cycle(store, index, ranker, fetcher, sources, &cycle, progress).await
 }
 
+/// Polls in a row that must see the same permanent redirect before radar
+/// reads the new URL directly.
+pub const MOVE_AFTER: u32 = 3;
+
 /// How one cycle runs: limits, scheduling and shutdown.
 pub struct Cycle<'a> {
     /// Sources fetched at the same time.
@@ -273,15 +278,6 @@ pub struct Cycle<'a> {
     pub grace: Duration,
     /// Full-text settings for teaser items.
     pub extract: crate::config::ExtractConfig,
-}
-
-async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
-    match rx {
-        Some(rx) => {
-            let _ = rx.wait_for(|v| *v).await;
-        }
-        None => std::future::pending::<()>().await,
-    }
 }
 
 /// Like [`refresh`], with scheduling, health and shutdown handling.
@@ -305,36 +301,66 @@ pub async fn refresh_cycle(
             _ => Some((s.clone(), crate::intake::Known::load(store, &s.id)?)),
         };
         let fetcher = fetcher.clone();
-        let location = s.location.clone();
-        let limit = limit.clone();
+        // A permanent redirect seen on MOVE_AFTER polls in a row is
+        // followed directly; 302/307 never count.
+        let adopted = match (&s.location, store.moved(&s.id)?) {
+            (Location::Http(_), Some((u, n))) if n >= MOVE_AFTER => url::Url::parse(&u).ok(),
+            _ => None,
+        };
+        let location = match &adopted {
+            Some(u) => Location::Http(u.clone()),
+            None => s.location.clone(),
+        };
+        let adopted = adopted.is_some();
+        let gate = Gate {
+            global: Some(limit.clone()),
+            stop: cycle.stop.clone(),
+        };
         let mut stop = cycle.stop.clone();
         let grace = cycle.grace;
         tasks.spawn(async move {
-            let permit = tokio::select! {
-                p = limit.acquire_owned() => p,
-                _ = stopped(&mut stop) => return None,
-            };
             if stop.as_ref().is_some_and(|rx| *rx.borrow()) {
                 return None;
             }
-            let _permit = permit;
             let started = (Utc::now(), Instant::now());
             if let Some((source, known)) = intake {
+                // Intake makes its own requests (through the same fetcher and
+                // its per-host limits); it counts as one global slot.
                 let o = tokio::select! {
-                    o = crate::intake::refresh(&source, &fetcher, &state, known) => o,
+                    o = async {
+                        let _slot = gate.global_permit().await?;
+                        Some(crate::intake::refresh(&source, &fetcher, &state, known).await)
+                    } => o?,
                     _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
                 };
                 let status = o.http_status;
-                return Some((i, started, (Some(Parsed::Intake(o)), status, None), None, None));
+                return Some((
+                    i,
+                    started,
+                    (Some(Parsed::Intake(o)), status, None),
+                    None,
+                    None,
+                    None,
+                ));
             }
+            // Waiting for permits ends at once on stop; a request in flight
+            // gets the grace period.
             let outcome = tokio::select! {
-                o = fetcher.fetch(&location, &state) => o,
+                o = fetcher.fetch_gated(&location, &state, &gate) => o?,
                 _ = async { stopped(&mut stop).await; tokio::time::sleep(grace).await } => return None,
             };
-            let (cache_floor, retry_after) = match &outcome {
-                FetchOutcome::Fresh { cache_floor, .. }
-                | FetchOutcome::NotModified { cache_floor, .. } => (*cache_floor, None),
-                FetchOutcome::Failed(f) => (None, f.retry_after),
+            let (cache_floor, retry_after, moved) = match &outcome {
+                FetchOutcome::Fresh {
+                    cache_floor,
+                    moved_to,
+                    ..
+                }
+                | FetchOutcome::NotModified {
+                    cache_floor,
+                    moved_to,
+                    ..
+                } => (*cache_floor, None, (!adopted).then(|| moved_to.clone())),
+                FetchOutcome::Failed(f) => (None, f.retry_after, None),
             };
             let base = match (&outcome, &location) {
                 (
@@ -377,6 +403,9 @@ pub async fn refresh_cycle(
                 FetchOutcome::NotModified { status, .. } => {
                     (None, Some(status), Some("not_modified"))
                 }
+                FetchOutcome::Failed(f) if f.kind == ErrorKind::Deferred => {
+                    (None, None, Some("deferred"))
+                }
                 FetchOutcome::Failed(f) => {
                     (Some(Parsed::Failed(f.kind, f.message)), f.http_status, None)
                 }
@@ -392,13 +421,19 @@ pub async fn refresh_cycle(
                     None,
                 )
             });
-            Some((i, started, parsed, cache_floor, retry_after))
+            Some((i, started, parsed, cache_floor, retry_after, moved))
         });
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let Ok(Some((i, (started_at, t0), (parsed, http_status, quiet), cache_floor, retry_after))) =
-            joined
+        let Ok(Some((
+            i,
+            (started_at, t0),
+            (parsed, http_status, quiet),
+            cache_floor,
+            retry_after,
+            moved,
+        ))) = joined
         else {
             continue;
         };
@@ -450,6 +485,9 @@ pub async fn refresh_cycle(
         }
         rec.elapsed_ms = t0.elapsed().as_millis() as u64;
         let now = Utc::now();
+        if let Some(m) = &moved {
+            store.record_move(&s.id, m.as_deref())?;
+        }
         let (warning, next_check_at) = tokio::task::block_in_place(|| {
             record_outcome(
                 store,
@@ -524,15 +562,39 @@ fn record_outcome(
     now: chrono::DateTime<Utc>,
 ) -> Result<(Option<String>, Option<String>), PipelineError> {
     let prior = store.health_state(&s.id)?;
-    store.record_fetch(&s.id, rec)?;
+    // A deferred source was not asked: nothing to record but when to ask.
+    let deferred = rec.outcome == "deferred";
     let obs = Observation {
         failed: rec.error.is_some(),
         item_count: facts.map(|f| f.items),
         new_items: rec.new as u64,
         feed_site: facts.and_then(|f| f.site.clone()),
     };
-    let verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
-    store.record_health(&s.id, &verdict, now)?;
+    let mut warning = prior.warning.clone();
+    if !deferred {
+        store.record_fetch(&s.id, rec)?;
+        let mut verdict = crate::health::assess(&prior, &obs, &cycle.health, now);
+        let noted = verdict
+            .warning
+            .as_deref()
+            .is_some_and(|w| w.contains("moved permanently"));
+        if let Some((to, n)) = store
+            .moved(&s.id)?
+            .filter(|(_, n)| *n >= MOVE_AFTER && !noted)
+        {
+            let note = format!(
+                "moved permanently to {to} (seen {n} times); radar now reads that URL: update `url` of `{}` in {}",
+                s.id,
+                s.origin.display()
+            );
+            verdict.warning = Some(match verdict.warning.take() {
+                Some(w) => format!("{w}; {note}"),
+                None => note,
+            });
+        }
+        store.record_health(&s.id, &verdict, now)?;
+        warning = verdict.warning;
+    }
     let mut next = None;
     if let Some(planner) = cycle.planner {
         let floor = match (facts.and_then(|f| f.ttl), cache_floor) {
@@ -541,7 +603,11 @@ fn record_outcome(
         };
         let poll = PollFacts {
             weekly_new: store.weekly_new(&s.id, now)?,
-            errors: if obs.failed { prior.error_count + 1 } else { 0 },
+            errors: match (deferred, obs.failed) {
+                (true, _) => prior.error_count,
+                (false, true) => prior.error_count + 1,
+                (false, false) => 0,
+            },
             cache_floor: floor,
             retry_after,
         };
@@ -549,7 +615,7 @@ fn record_outcome(
         store.set_next_check(&s.id, at)?;
         next = Some(crate::store::ts(at));
     }
-    Ok((verdict.warning, next))
+    Ok((warning, next))
 }
 
 /// Indexes every article the store has not seen committed to the index,

@@ -467,6 +467,25 @@ fn truncated_gzip_and_lying_content_encoding() {
     };
     survive(&server, &ws, gz(cut), "decode_error");
     survive(&server, &ws, gz(three().into_bytes()), "decode_error");
+    let row = survive(
+        &server,
+        &ws,
+        gz(gzip(&gzip(three().as_bytes()))),
+        "decode_error",
+    );
+    assert!(
+        row["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("compressed twice"),
+        "{row}"
+    );
+    survive(
+        &server,
+        &ws,
+        ok(RSS, gzip(three().as_bytes())),
+        "decode_error",
+    );
     recovers(&server, &ws);
 }
 
@@ -631,6 +650,15 @@ fn feed_dropping_to_zero_items_warns_and_deletes_nothing() {
     assert!(w.contains("zero items"), "{row}");
     let out = ws.radar(&["sources"]);
     assert!(out.stdout.contains("zero items"), "{}", out.stdout);
+    // The same empty body again: short-circuited, the warning stays.
+    assert_eq!(ws.radar(&["fetch"]).code, 0);
+    let row = source_row(&ws, "src");
+    assert_eq!(row["last_status"], "unchanged");
+    assert!(
+        row["warning"].as_str().unwrap_or("").contains("zero items"),
+        "{row}"
+    );
+    assert_eq!(row["articles"], 3);
 }
 
 #[test]
@@ -675,4 +703,153 @@ fn repeated_failures_suspend_the_source() {
     assert_eq!(server.hits("/feed").len(), before + 1);
     let row = source_row(&ws, "src");
     assert_eq!(row["suspended"], false, "{row}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_back_host_defers_its_other_sources_but_not_other_hosts() {
+    use radar::fetch::{FetchOutcome, Fetcher};
+    use radar::sources::Location;
+    use radar::store::FetchState;
+    let server = Hostile::start();
+    server.set("/busy", retry_after("900"));
+    server.set("/feed", ok(RSS, three()));
+    let cfg = radar::config::Config::from_toml_str(
+        "[fetch]\nallow_networks = [\"127.0.0.1/32\"]\nper_host_delay_ms = 0\n",
+        "test",
+    )
+    .unwrap();
+    let fetcher = Fetcher::new(&cfg.fetch).unwrap();
+    let loc = |u: String| Location::Http(url::Url::parse(&u).unwrap());
+    let st = FetchState::default();
+    match fetcher.fetch(&loc(server.url("/busy")), &st).await {
+        FetchOutcome::Failed(f) => {
+            assert_eq!(f.http_status, Some(429));
+            assert_eq!(f.retry_after, Some(Duration::from_secs(900)));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Same host: not asked at all while the hold lasts.
+    match fetcher.fetch(&loc(server.url("/feed")), &st).await {
+        FetchOutcome::Failed(f) if f.kind.as_str() == "deferred" => {
+            let r = f.retry_after.unwrap();
+            assert!(r > Duration::from_secs(890), "{r:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(server.hits("/feed").is_empty());
+    // Another host (same server, other name) goes on.
+    let other = format!("http://localhost:{}/feed", server.addr.port());
+    assert!(matches!(
+        fetcher.fetch(&loc(other), &st).await,
+        FetchOutcome::Fresh { status: 200, .. }
+    ));
+}
+
+#[test]
+fn bot_challenge_is_named_as_such() {
+    let server = Hostile::start();
+    let ws = workspace("");
+    survive(
+        &server,
+        &ws,
+        status(403, &[("cf-mitigated", "challenge")]),
+        "blocked_by_challenge",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_resolving_to_loopback_is_blocked_without_connecting() {
+    use radar::fetch::{FetchOutcome, Fetcher};
+    let server = Hostile::start();
+    server.set("/feed", ok(RSS, three()));
+    // Default policy: nothing non-public allowed. `localhost` resolves to
+    // 127.0.0.1 (and maybe ::1); the resolver drops both.
+    let cfg = radar::config::Config::default();
+    let fetcher = Fetcher::new(&cfg.fetch).unwrap();
+    let u = url::Url::parse(&format!("http://localhost:{}/feed", server.addr.port())).unwrap();
+    match fetcher
+        .fetch(
+            &radar::sources::Location::Http(u.clone()),
+            &radar::store::FetchState::default(),
+        )
+        .await
+    {
+        FetchOutcome::Failed(f) => {
+            assert_eq!(
+                f.kind.as_str(),
+                "blocked_non_public_address",
+                "{}",
+                f.message
+            );
+            assert!(f.message.contains("localhost"), "{}", f.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        server.hits("/feed").is_empty(),
+        "no request may reach the server"
+    );
+    // The same check up front, as for a partner tip.
+    let err = radar::fetch::ssrf::check_url_resolved(&u, fetcher.policy())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("non-public"), "{err}");
+}
+
+#[test]
+fn a_permanent_redirect_is_adopted_only_after_repeated_sightings() {
+    let server = Hostile::start();
+    let ws = workspace("");
+    server.set("/new", ok(RSS, three()));
+    server.set("/feed", status(301, &[("Location", "/new")]));
+    ws.sources(&[("src", &server.url("/feed"))]);
+    for round in 1..=3 {
+        assert_eq!(ws.radar(&["fetch"]).code, 0);
+        assert_eq!(server.hits("/feed").len(), round, "still asks the old URL");
+    }
+    let row = source_row(&ws, "src");
+    assert_eq!(row["articles"], 3);
+    let w = row["warning"].as_str().unwrap_or("");
+    assert!(
+        w.contains("moved permanently to") && w.contains("/new"),
+        "{row}"
+    );
+    // From now on the new URL is read directly.
+    assert_eq!(ws.radar(&["fetch"]).code, 0);
+    assert_eq!(server.hits("/feed").len(), 3);
+    assert_eq!(server.hits("/new").len(), 4);
+
+    // A temporary redirect never counts.
+    let ws = workspace("");
+    server.set("/tmp", status(302, &[("Location", "/new")]));
+    ws.sources(&[("src", &server.url("/tmp"))]);
+    for _ in 0..4 {
+        assert_eq!(ws.radar(&["fetch"]).code, 0);
+    }
+    assert_eq!(server.hits("/tmp").len(), 4);
+    assert!(source_row(&ws, "src")["warning"].is_null());
+}
+
+#[test]
+fn brotli_bomb_stops_at_the_decoded_cap() {
+    let server = Hostile::start();
+    let ws = workspace("max_body_bytes = 1048576\n");
+    // 64 MiB of zeros, a few KiB on the wire.
+    let mut enc = brotli::CompressorWriter::new(Vec::new(), 1 << 16, 5, 22);
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let bomb = enc.into_inner();
+    assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+    let reply = Reply::Canned {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), RSS.into()),
+            ("Content-Encoding".into(), "br".into()),
+        ],
+        body: bomb,
+        etag: None,
+    };
+    survive(&server, &ws, reply, "response_too_large");
 }

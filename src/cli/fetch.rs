@@ -119,6 +119,7 @@ pub(super) fn print_summary(reports: &[SourceReport]) {
             None => match r.outcome.as_str() {
                 "not_modified" => "niet gewijzigd (304)".to_string(),
                 "unchanged" => "zelfde inhoud als vorige keer".to_string(),
+                "deferred" => "uitgesteld: de site vraagt ons te wachten".to_string(),
                 _ => "ok".to_string(),
             },
         };

@@ -21,6 +21,8 @@ pub struct Args {
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let file = std::fs::File::open(&args.jsonl)
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.jsonl.display()))?;
+    // One writer per data directory (also against a running `radar run`).
+    let _lock = crate::lock::DataLock::acquire(&app.config.data_dir)?;
     let (mut store, mut index) = app.open(true)?;
     let report = import_jsonl(&mut store, BufReader::new(file))?;
     let indexed = process_pending(&mut store, &mut index, &app.ranker)?;

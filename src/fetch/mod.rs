@@ -21,6 +21,7 @@ use reqwest::header::{
     CACHE_CONTROL, CONTENT_TYPE, ETAG, EXPIRES, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
     LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use self::retry::HostLimiter;
 use self::ssrf::{GuardedResolver, Policy, UrlError};
@@ -56,6 +57,12 @@ pub enum ErrorKind {
     Io,
     /// The address is loopback, private, link-local or otherwise not public.
     Blocked,
+    /// A bot challenge (e.g. Cloudflare's `cf-mitigated: challenge`).
+    Challenge,
+    /// Not asked: the host is held back (an earlier 429/503 Retry-After)
+    /// for longer than a request may take. Not a failure of the source; it
+    /// is due again once the hold expires (`retry_after`).
+    Deferred,
     /// Anything else.
     Other,
 }
@@ -76,6 +83,8 @@ impl ErrorKind {
             ErrorKind::Parse => "parse_error",
             ErrorKind::Io => "io_error",
             ErrorKind::Blocked => "blocked_non_public_address",
+            ErrorKind::Challenge => "blocked_by_challenge",
+            ErrorKind::Deferred => "deferred",
             ErrorKind::Other => "error",
         }
     }
@@ -113,6 +122,8 @@ pub enum FetchOutcome {
         status: u16,
         /// Cache-Control max-age or Expires: not worth asking again sooner.
         cache_floor: Option<Duration>,
+        /// Where every redirect hop was permanent (301/308): the new URL.
+        moved_to: Option<String>,
     },
     /// 304: nothing changed since the validators.
     NotModified {
@@ -120,9 +131,47 @@ pub enum FetchOutcome {
         status: u16,
         /// Cache-Control max-age or Expires: not worth asking again sooner.
         cache_floor: Option<Duration>,
+        /// Where every redirect hop was permanent (301/308): the new URL.
+        moved_to: Option<String>,
     },
     /// It failed.
     Failed(FetchFailure),
+}
+
+/// What a fetch cycle imposes on each request: a global concurrency limit
+/// and a stop signal (shutdown).
+#[derive(Clone, Default)]
+pub struct Gate {
+    /// Requests in flight across all hosts.
+    pub global: Option<Arc<Semaphore>>,
+    /// Flips to `true` on shutdown: requests not yet started are dropped.
+    pub stop: Option<watch::Receiver<bool>>,
+}
+
+impl Gate {
+    /// A global slot (none needed without a limit); `None` on stop.
+    pub async fn global_permit(&self) -> Option<Option<OwnedSemaphorePermit>> {
+        let Some(sem) = &self.global else {
+            return Some(None);
+        };
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            p = sem.clone().acquire_owned() => p.ok().map(Some),
+            _ = stopped(&mut stop) => None,
+        }
+    }
+}
+
+/// Resolves once `rx` says stop; never without a receiver.
+pub async fn stopped(rx: &mut Option<watch::Receiver<bool>>) {
+    match rx {
+        Some(rx) => {
+            if rx.wait_for(|v| *v).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
 
 /// The HTTP client and its limits. Cheap to clone; clones share the
@@ -195,17 +244,61 @@ impl Fetcher {
     /// Fetches `loc`, conditionally when `state` has validators. Transient
     /// failures are retried with backoff; a 429/503 holds back the host.
     pub async fn fetch(&self, loc: &Location, state: &FetchState) -> FetchOutcome {
+        self.fetch_gated(loc, state, &Gate::default())
+            .await
+            .unwrap_or_else(|| fail(ErrorKind::Other, "stopped", None))
+    }
+
+    /// [`Fetcher::fetch`] under a cycle's [`Gate`]: the host's slot is taken
+    /// first and the global one only then, so requests waiting for a busy
+    /// or held-back host never block other hosts. `None` when the gate's
+    /// stop signal came before the request started.
+    pub async fn fetch_gated(
+        &self,
+        loc: &Location,
+        state: &FetchState,
+        gate: &Gate,
+    ) -> Option<FetchOutcome> {
         match loc {
-            Location::File(p) => self.fetch_file(p).await,
-            Location::Http(u) => self.fetch_http_retrying(u, state).await,
+            Location::File(p) => {
+                let _g = gate.global_permit().await?;
+                Some(self.fetch_file(p).await)
+            }
+            Location::Http(u) => self.fetch_http_retrying(u, state, gate).await,
         }
     }
 
-    async fn fetch_http_retrying(&self, url: &url::Url, state: &FetchState) -> FetchOutcome {
+    async fn fetch_http_retrying(
+        &self,
+        url: &url::Url,
+        state: &FetchState,
+        gate: &Gate,
+    ) -> Option<FetchOutcome> {
         let host = url.host_str().unwrap_or("").to_string();
         let mut attempt = 0;
         loop {
-            let permit = self.hosts.acquire(&host).await;
+            // A host held back for long is not waited for: the source is
+            // deferred so the rest of the cycle finishes on time.
+            let held = self.hosts.wait_for(&host);
+            if held > self.total {
+                return Some(deferred(held));
+            }
+            let mut stop = gate.stop.clone();
+            // Order: a slot of this host, then a global slot, then the
+            // host's turn (delay, hold-back) right before sending, so the
+            // delay and holds apply to when requests really go out.
+            let permit = tokio::select! {
+                p = self.hosts.slot_permit(&host) => p,
+                _ = stopped(&mut stop) => return None,
+            };
+            let global = gate.global_permit().await?;
+            let turn = tokio::select! {
+                t = self.hosts.turn(&host, self.total) => t,
+                _ = stopped(&mut stop) => return None,
+            };
+            if let Err(retry_after) = turn {
+                return Some(deferred(retry_after));
+            }
             let out = match tokio::time::timeout(self.total, self.fetch_http(url, state)).await {
                 Ok(o) => o,
                 Err(_) => fail(
@@ -217,23 +310,31 @@ impl Fetcher {
                     None,
                 ),
             };
+            let pause = retry::backoff(attempt, self.retry_base, self.retry_cap);
+            // Hold the host back before its slot is released, so no queued
+            // request slips in between.
+            if let FetchOutcome::Failed(f) = &out {
+                if retry::holds_host(f) {
+                    self.hosts.hold(&host, f.retry_after.unwrap_or(pause));
+                }
+            }
+            drop(global);
             drop(permit);
             let FetchOutcome::Failed(f) = &out else {
-                return out;
+                return Some(out);
             };
-            let pause = retry::backoff(attempt, self.retry_base, self.retry_cap);
-            if retry::holds_host(f) {
-                self.hosts.hold(&host, f.retry_after.unwrap_or(pause));
-            }
             if !retry::is_transient(f) || attempt >= self.retries {
-                return out;
+                return Some(out);
             }
             // A long Retry-After is left to the scheduler, not slept here.
             if f.retry_after.is_some_and(|r| r > self.total) {
-                return out;
+                return Some(out);
             }
             tracing::debug!(url = %url, attempt, kind = f.kind.as_str(), "retrying");
-            tokio::time::sleep(pause).await;
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stopped(&mut stop) => return Some(out),
+            }
             attempt += 1;
         }
     }
@@ -264,6 +365,7 @@ impl Fetcher {
                 final_url: None,
                 status: 200,
                 cache_floor: None,
+                moved_to: None,
             },
             Err(e) => fail(ErrorKind::Io, format!("{}: {e}", path.display()), None),
         }
@@ -274,10 +376,11 @@ impl Fetcher {
         &self,
         url: &url::Url,
         state: &FetchState,
-    ) -> Result<reqwest::Response, FetchOutcome> {
+    ) -> Result<(reqwest::Response, Option<String>), FetchOutcome> {
         let mut current = url.clone();
         let mut seen = HashSet::new();
         let mut hops = 0usize;
+        let mut permanent = true;
         loop {
             if let Err(e) = ssrf::check_url(&current, &self.policy) {
                 let kind = match e {
@@ -301,12 +404,14 @@ impl Fetcher {
             }
             let resp = req.send().await.map_err(|e| classify(&e))?;
             let status = resp.status();
+            let moved = (hops > 0 && permanent).then(|| current.to_string());
             if !status.is_redirection() || status.as_u16() == 304 {
-                return Ok(resp);
+                return Ok((resp, moved));
             }
             let Some(loc) = header(resp.headers(), LOCATION) else {
-                return Ok(resp);
+                return Ok((resp, moved));
             };
+            permanent &= matches!(status.as_u16(), 301 | 308);
             let next = current.join(&loc).map_err(|e| {
                 fail(
                     ErrorKind::HttpStatus,
@@ -334,7 +439,7 @@ impl Fetcher {
     }
 
     async fn fetch_http(&self, url: &url::Url, state: &FetchState) -> FetchOutcome {
-        let mut resp = match self.send(url, state).await {
+        let (mut resp, moved_to) = match self.send(url, state).await {
             Ok(r) => r,
             Err(o) => return o,
         };
@@ -344,9 +449,24 @@ impl Fetcher {
             return FetchOutcome::NotModified {
                 status,
                 cache_floor,
+                moved_to,
             };
         }
         if !resp.status().is_success() {
+            let challenge = resp
+                .headers()
+                .get("cf-mitigated")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"challenge"));
+            if challenge {
+                return fail(
+                    ErrorKind::Challenge,
+                    format!(
+                        "HTTP {status}: the site answers with a bot challenge (cf-mitigated: challenge); \
+                         ask the site for access or use another feed URL"
+                    ),
+                    Some(status),
+                );
+            }
             let reason = resp.status().canonical_reason().unwrap_or("");
             let retry_after = header(resp.headers(), RETRY_AFTER)
                 .and_then(|v| retry::parse_retry_after(&v, Utc::now(), self.retry_cap));
@@ -389,6 +509,15 @@ impl Fetcher {
                 }
             }
         }
+        // Still gzip after decoding: compressed twice, or compressed without
+        // saying so. Not a feed either way.
+        if body.starts_with(&[0x1f, 0x8b]) {
+            return fail(
+                ErrorKind::Decode,
+                "the body is still gzip-compressed after decoding (compressed twice, or without a Content-Encoding header)",
+                Some(status),
+            );
+        }
         FetchOutcome::Fresh {
             body,
             content_type: header(&headers, CONTENT_TYPE),
@@ -397,8 +526,21 @@ impl Fetcher {
             final_url: Some(final_url),
             status,
             cache_floor,
+            moved_to,
         }
     }
+}
+
+fn deferred(retry_after: Duration) -> FetchOutcome {
+    FetchOutcome::Failed(FetchFailure {
+        kind: ErrorKind::Deferred,
+        message: format!(
+            "not asked: the host asked to wait (Retry-After) another {} s",
+            retry_after.as_secs()
+        ),
+        http_status: None,
+        retry_after: Some(retry_after),
+    })
 }
 
 /// `Cache-Control: max-age=N` (preferred) or `Expires`, capped.

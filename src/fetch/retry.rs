@@ -99,13 +99,42 @@ impl HostLimiter {
 
     /// Waits until a request to `host` may start, and reserves the slot.
     pub async fn acquire(&self, host: &str) -> HostPermit {
-        let slot = self.slot(host);
-        let permit = slot
+        match self.acquire_within(host, Duration::MAX).await {
+            Ok(p) => p,
+            Err(_) => unreachable!("an unbounded wait never gives up"),
+        }
+    }
+
+    /// Like [`HostLimiter::acquire`], but gives up (with the remaining
+    /// wait) when the host is held back for longer than `max_wait`, e.g.
+    /// by a Retry-After that arrived while this request was queued.
+    pub async fn acquire_within(
+        &self,
+        host: &str,
+        max_wait: Duration,
+    ) -> Result<HostPermit, Duration> {
+        let permit = self.slot_permit(host).await;
+        self.turn(host, max_wait).await?;
+        Ok(permit)
+    }
+
+    /// Reserves one of the host's concurrent slots (no delay yet).
+    pub async fn slot_permit(&self, host: &str) -> HostPermit {
+        let permit = self
+            .slot(host)
             .sem
             .clone()
             .acquire_owned()
             .await
             .expect("host semaphore is never closed");
+        HostPermit { _permit: permit }
+    }
+
+    /// Waits for this host's turn: the minimum delay since the last start
+    /// and any hold-back; call it right before sending. Gives up with the
+    /// remaining wait when that exceeds `max_wait`.
+    pub async fn turn(&self, host: &str, max_wait: Duration) -> Result<(), Duration> {
+        let slot = self.slot(host);
         loop {
             let wait = {
                 let mut next = slot.next.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,11 +147,11 @@ impl HostLimiter {
                 }
             };
             match wait {
-                None => break,
+                None => return Ok(()),
+                Some(w) if w > max_wait => return Err(w),
                 Some(w) => tokio::time::sleep(w).await,
             }
         }
-        HostPermit { _permit: permit }
     }
 
     /// Holds back every request to `host` for `d` (429/503 Retry-After).

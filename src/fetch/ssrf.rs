@@ -192,46 +192,83 @@ pub async fn check_url_resolved(url: &url::Url, policy: &Policy) -> Result<(), U
     Ok(())
 }
 
+/// Looks up the addresses of a host name.
+pub type Lookup = Arc<
+    dyn Fn(
+            String,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send>,
+        > + Send
+        + Sync,
+>;
+
 /// A DNS resolver for reqwest that drops blocked addresses, so the client
-/// can only connect to addresses that passed the check.
+/// can only connect to addresses that passed the check. Every connection
+/// resolves (and checks) anew, so a name that rebinds to a private address
+/// after a first, public answer is refused.
 #[derive(Clone)]
 pub struct GuardedResolver {
     policy: Arc<Policy>,
+    lookup: Lookup,
 }
 
 impl GuardedResolver {
-    /// A resolver applying `policy`.
+    /// A resolver applying `policy` to the system's DNS answers.
     pub fn new(policy: Arc<Policy>) -> GuardedResolver {
-        GuardedResolver { policy }
+        GuardedResolver::with_lookup(
+            policy,
+            Arc::new(|host: String| {
+                Box::pin(async move {
+                    Ok(tokio::net::lookup_host((host.as_str(), 0))
+                        .await?
+                        .map(|a| a.ip())
+                        .collect())
+                })
+            }),
+        )
+    }
+
+    /// A resolver applying `policy` to the answers of `lookup` (tests).
+    pub fn with_lookup(policy: Arc<Policy>, lookup: Lookup) -> GuardedResolver {
+        GuardedResolver { policy, lookup }
+    }
+
+    /// Resolves `host` to the allowed addresses, or an error naming the
+    /// blocked ones.
+    pub async fn allowed(&self, host: &str) -> Result<Vec<IpAddr>, String> {
+        let found = (self.lookup)(host.to_string())
+            .await
+            .map_err(|e| format!("cannot resolve {host}: {e}"))?;
+        let allowed: Vec<IpAddr> = found
+            .iter()
+            .copied()
+            .filter(|ip| self.policy.allows(*ip))
+            .collect();
+        if allowed.is_empty() {
+            let list: Vec<String> = found.iter().map(IpAddr::to_string).collect();
+            return Err(format!(
+                "{BLOCKED_MARKER}: {host} resolves to {} (allow with fetch.allow_networks)",
+                if list.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    list.join(", ")
+                }
+            ));
+        }
+        Ok(allowed)
     }
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let policy = self.policy.clone();
+        let this = self.clone();
         Box::pin(async move {
-            let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> = found
-                .iter()
-                .copied()
-                .filter(|a| policy.allows(a.ip()))
-                .collect();
-            if allowed.is_empty() {
-                let list: Vec<String> = found.iter().map(|a| a.ip().to_string()).collect();
-                let err: Box<dyn std::error::Error + Send + Sync> = format!(
-                    "{BLOCKED_MARKER}: {host} resolves to {} (allow with fetch.allow_networks)",
-                    if list.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        list.join(", ")
-                    }
-                )
-                .into();
-                return Err(err);
-            }
-            let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
+            let allowed = this
+                .allowed(name.as_str())
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+            let addrs: reqwest::dns::Addrs =
+                Box::new(allowed.into_iter().map(|ip| SocketAddr::new(ip, 0)));
             Ok(addrs)
         })
     }
@@ -343,6 +380,43 @@ mod tests {
         );
         assert_eq!(check_url(&u("https://www.skipr.nl/feed"), &p), Ok(()));
         assert_eq!(check_url(&u("http://93.184.216.34/"), &p), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn dns_rebinding_to_a_private_address_is_refused_at_connect_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        // First answer public, then the metadata address, then a mix.
+        let lookup: Lookup = Arc::new(move |_host: String| {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(match n {
+                    0 => vec![ip("93.184.216.34")],
+                    1 => vec![ip("169.254.169.254")],
+                    _ => vec![ip("10.0.0.5"), ip("93.184.216.34"), ip("::ffff:127.0.0.1")],
+                })
+            })
+        });
+        let r = GuardedResolver::with_lookup(Arc::new(Policy::default()), lookup);
+        assert_eq!(
+            r.allowed("feed.example").await.unwrap(),
+            vec![ip("93.184.216.34")]
+        );
+        let err = r.allowed("feed.example").await.unwrap_err();
+        assert!(
+            err.contains("169.254.169.254") && err.contains(BLOCKED_MARKER),
+            "{err}"
+        );
+        assert_eq!(
+            r.allowed("feed.example").await.unwrap(),
+            vec![ip("93.184.216.34")]
+        );
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            3,
+            "every connection resolves anew"
+        );
     }
 
     #[tokio::test]

@@ -253,6 +253,12 @@ CREATE TABLE intake_seen (
     PRIMARY KEY (source_id, key)
 );
 "#,
+    // 7: permanent redirects seen per source (adopted after repeated
+    // sightings; see store/schedule.rs).
+    r#"
+ALTER TABLE sources ADD COLUMN moved_to TEXT;
+ALTER TABLE sources ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).

@@ -53,7 +53,8 @@ pub struct ScheduleRow {
     pub suspended: bool,
     /// A health warning (zero items, another site's content, silent).
     pub warning: Option<String>,
-    /// New articles per week, averaged over the last four weeks.
+    /// Articles per week published (or, undated, first seen) in the last
+    /// four weeks: the same measure the adaptive interval uses.
     pub items_per_week: f64,
 }
 
@@ -173,6 +174,38 @@ impl Store {
         Ok(())
     }
 
+    /// Where a source's URL permanently redirects, and how many polls in
+    /// a row have seen that same move.
+    pub fn moved(&self, source_id: &str) -> Result<Option<(String, u32)>> {
+        let row: Option<(Option<String>, i64)> = self
+            .conn
+            .query_row(
+                "SELECT moved_to, moved_seen FROM sources WHERE id = ?1",
+                [source_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ctx("reading permanent redirect")?;
+        Ok(row.and_then(|(u, n)| u.map(|u| (u, n.max(0) as u32))))
+    }
+
+    /// Records what a poll of the configured URL showed: a permanent move
+    /// to `to` (counted when it is the same as before), or none (`None`
+    /// forgets any earlier move: temporary redirects never count).
+    pub fn record_move(&mut self, source_id: &str, to: Option<&str>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE sources SET
+                    moved_seen = CASE WHEN ?2 IS NULL THEN 0
+                                      WHEN moved_to = ?2 THEN moved_seen + 1 ELSE 1 END,
+                    moved_to = ?2
+                 WHERE id = ?1",
+                params![source_id, to],
+            )
+            .ctx("recording permanent redirect")?;
+        Ok(())
+    }
+
     /// Lifts a suspension and makes the source due at once; `false` when
     /// there is no such source.
     pub fn resume_source(&mut self, source_id: &str) -> Result<bool> {
@@ -193,7 +226,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT s.id, s.next_check_at, s.suspended, s.warning,
-                        (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id AND a.first_seen >= ?1)
+                        (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id
+                           AND COALESCE(a.published, a.first_seen) >= ?1)
                  FROM sources s ORDER BY s.id",
             )
             .ctx("preparing schedule listing")?;
