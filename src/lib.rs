@@ -19,6 +19,8 @@
 //! * [`rank`]: themes → a 0–100 Koploper-lead score with its explanation (pure).
 //! * [`cluster`]: near-duplicate stories across outlets (MinHash).
 //! * [`pipeline`]: one refresh, top to bottom.
+//! * [`tip`]: a partner's tip (CLI and web).
+//! * [`web`]: `radar serve`, the web interface and JSON API.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
 pub mod cli;
@@ -34,3 +36,5 @@ pub mod rank;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod tip;
+pub mod web;

@@ -48,7 +48,7 @@ pub struct CandidateJson {
     explanation: Option<Relevance>,
 }
 
-fn to_json(c: &Candidate) -> CandidateJson {
+pub(crate) fn to_json(c: &Candidate) -> CandidateJson {
     let rel: Option<Relevance> = c
         .relevance_json
         .as_deref()

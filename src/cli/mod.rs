@@ -13,7 +13,7 @@ use crate::index::SearchIndex;
 use crate::pipeline::Ranker;
 use crate::store::Store;
 
-mod candidates;
+pub(crate) mod candidates;
 mod demo;
 mod eval;
 mod explain;
@@ -22,10 +22,12 @@ mod fetch;
 mod import;
 mod reindex;
 mod search;
+mod serve;
 mod show;
 mod sources;
 mod themes;
 mod tip;
+mod user;
 
 /// Exit code: finished, but some sources failed.
 pub const EXIT_SOURCE_ERRORS: u8 = 2;
@@ -93,6 +95,12 @@ enum Command {
     /// Add a partner's tip: fetch the page, extract, store, score and
     /// index it, recording who sent it. Private addresses are refused.
     Tip(tip::Args),
+    /// Serve the web interface and JSON API (Dutch pages for the advisors).
+    /// Without user accounts only a loopback address is allowed.
+    Serve(serve::Args),
+    /// Manage the user accounts of the web interface.
+    #[command(subcommand)]
+    User(user::Command),
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
@@ -151,6 +159,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Themes => themes::run(&app),
         Command::Extract(a) => extract::run(&app, a),
         Command::Tip(a) => tip::run(&app, a),
+        Command::Serve(a) => serve::run(&app, a),
+        Command::User(c) => user::run(&app, c),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
     }
 }

@@ -277,6 +277,22 @@ impl SearchIndex {
         Ok(hits)
     }
 
+    /// Every matching document with its relevance, best first (the web
+    /// search filters, counts facets and sorts this set).
+    pub fn search_all(&self, q: &ParsedQuery) -> Result<Vec<Hit>> {
+        let total = self.count(q)?;
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        self.search(q, total, 0)
+    }
+
+    /// Picks up commits made by other processes or index handles (the
+    /// reader reloads only on demand).
+    pub fn reload(&self) -> Result<()> {
+        ctx(self.reader.reload(), "reloading reader")
+    }
+
     /// Total number of matching documents.
     pub fn count(&self, q: &ParsedQuery) -> Result<usize> {
         ctx(

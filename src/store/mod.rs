@@ -13,9 +13,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+mod browse;
 mod fulltext;
+mod users;
 
+pub use browse::BrowseRow;
 pub use fulltext::{FullTextCandidate, PageText};
+pub use users::{SessionUser, User};
 
 use crate::extract::ArticleDraft;
 use crate::sources::Source;
@@ -142,6 +146,26 @@ ALTER TABLE articles ADD COLUMN tip_note TEXT;
 ALTER TABLE articles ADD COLUMN tipped_at TEXT;
 CREATE INDEX articles_fulltext_pending ON articles(first_seen) WHERE text_method IS NULL;
 CREATE INDEX articles_canonical ON articles(canonical_url);
+"#,
+    // web: user accounts and log-in sessions. Session tokens are stored
+    // hashed (SHA-256); feed tokens protect the Atom feeds of a user.
+    r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    feed_token    TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
 "#,
 ];
 
