@@ -280,11 +280,34 @@ impl SearchIndex {
     /// Every matching document with its relevance, best first (the web
     /// search filters, counts facets and sorts this set).
     pub fn search_all(&self, q: &ParsedQuery) -> Result<Vec<Hit>> {
-        let total = self.count(q)?;
+        let searcher = self.reader.searcher();
+        let total = ctx(
+            searcher.search(&q.query, &tantivy::collector::Count),
+            "counting",
+        )?;
         if total == 0 {
             return Ok(Vec::new());
         }
-        self.search(q, total, 0)
+        let top = ctx(
+            searcher.search(&q.query, &TopDocs::with_limit(total)),
+            "searching",
+        )?;
+        // Ids from the fast field, not the doc store: no decompression
+        // per hit, which matters for broad queries.
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for seg in searcher.segment_readers() {
+            columns.push(ctx(seg.fast_fields().u64("id"), "reading id column")?);
+        }
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let id = columns[addr.segment_ord as usize].first(addr.doc_id)?;
+                Some(Hit {
+                    id: id as i64,
+                    score,
+                })
+            })
+            .collect())
     }
 
     /// Picks up commits made by other processes or index handles (the

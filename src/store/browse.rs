@@ -78,3 +78,67 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::ArticleDraft;
+    use crate::store::ScoreRow;
+
+    #[test]
+    fn candidates_name_the_first_outlet_and_scale_by_key() {
+        let mut s = Store::open_in_memory().unwrap();
+        let text = "Zes zorgorganisaties in Twente brengen samen met het ROC 42 zij-instromers \
+                    naar een diploma verzorgende IG; andere regio's nemen de aanpak over.";
+        for (src, name) in [("b", "Bron B"), ("a", "Bron A")] {
+            s.ensure_import_source(src, name).unwrap();
+            let d = ArticleDraft::new(
+                None,
+                None,
+                "Leerlingpoule Twente",
+                None,
+                None,
+                None,
+                text.into(),
+            );
+            s.upsert_articles(src, &[d]).unwrap();
+        }
+        s.cluster_pending().unwrap();
+        let rows: Vec<ScoreRow> = s
+            .browse_rows(None)
+            .unwrap()
+            .iter()
+            .map(|r| ScoreRow {
+                id: r.id,
+                // the later copy scores higher: it is the lead shown
+                score: 50.0 + r.id as f32,
+                relevance_json: "{}".into(),
+                sector: None,
+                region: None,
+                themes: vec![],
+                rules_version: "t".into(),
+            })
+            .collect();
+        s.save_scores(&rows).unwrap();
+        let list = s.candidates(None, None, 40.0, 10).unwrap();
+        assert_eq!(list.len(), 1, "one lead per story");
+        let c = &list[0];
+        assert_eq!(c.article.source_id, "a");
+        assert_eq!(c.also_in, 1);
+        // first seen in the same second or earlier: the lower id was first
+        assert_eq!(c.cluster_first_source, "Bron B");
+        assert!(c.cluster_first_seen <= c.article.first_seen);
+        let later = c.cluster_first_seen + chrono::Duration::seconds(1);
+        assert!(
+            s.candidates(Some(later), None, 40.0, 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            s.candidates(Some(c.cluster_first_seen), None, 40.0, 10)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
