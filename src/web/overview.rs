@@ -137,10 +137,18 @@ fn table(m: &Matrix, caption: &str) -> Markup {
 /// An SVG heat map: one square per cell, empty cells outlined in red.
 fn chart(m: &Matrix, title: &str) -> Markup {
     const CELL: usize = 22;
-    const LEFT: usize = 190;
+    const LEFT: usize = 260;
     const TOP: usize = 110;
     let max = m.max();
-    let w = LEFT + CELL * m.cols.len() + 10;
+    let unknown = m.cols.len() - 1;
+    let short = |s: &str| -> String {
+        if s.chars().count() > 40 {
+            format!("{}…", s.chars().take(39).collect::<String>())
+        } else {
+            s.to_string()
+        }
+    };
+    let w = LEFT + CELL * m.cols.len() + 60;
     let h = TOP + CELL * m.rows.len() + 10;
     let fills = ["#ffffff", "#d6e9f8", "#9ecae1", "#4292c6", "#08519c"];
     html! {
@@ -148,15 +156,15 @@ fn chart(m: &Matrix, title: &str) -> Markup {
             svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(title) {
                 title { (title) }
                 @for (ci, (_, l)) in m.cols.iter().enumerate() {
-                    text x=(LEFT + ci * CELL + CELL / 2) y=(TOP - 6) transform=(format!("rotate(-60 {} {})", LEFT + ci * CELL + CELL / 2, TOP - 6)) font-size="11" { (l) }
+                    text x=(LEFT + ci * CELL + CELL / 2) y=(TOP - 6) transform=(format!("rotate(-60 {} {})", LEFT + ci * CELL + CELL / 2, TOP - 6)) font-size="11" { (short(l)) }
                 }
                 @for (ri, (_, l)) in m.rows.iter().enumerate() {
-                    text x=(LEFT - 6) y=(TOP + ri * CELL + 15) text-anchor="end" font-size="11" { (l) }
+                    text x=(LEFT - 6) y=(TOP + ri * CELL + 15) text-anchor="end" font-size="11" { (short(l)) }
                     @for (ci, n) in m.counts[ri].iter().enumerate() {
                         rect x=(LEFT + ci * CELL + 1) y=(TOP + ri * CELL + 1) width=(CELL - 2) height=(CELL - 2)
                             fill=(fills[level(*n, max).min(4)])
-                            stroke=(if *n == 0 { "#d62728" } else { "#cccccc" })
-                            stroke-width=(if *n == 0 { "1.5" } else { "0.5" }) {
+                            stroke=(if *n == 0 && ci != unknown { "#d62728" } else { "#cccccc" })
+                            stroke-width=(if *n == 0 && ci != unknown { "1.5" } else { "0.5" }) {
                             title { (m.rows[ri].1) " × " (m.cols[ci].1) ": " (n) }
                         }
                     }
