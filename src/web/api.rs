@@ -26,7 +26,7 @@ pub async fn search(
     AxState(state): AxState<Arc<State>>,
     Query(params): Query<SearchParams>,
 ) -> Response {
-    let out = (|| -> Result<_, WebError> {
+    let out = super::blocking(move || {
         let store = state.store()?;
         Ok(run(
             &store,
@@ -35,7 +35,8 @@ pub async fn search(
             &params,
             state.config.web.page_size,
         )?)
-    })();
+    })
+    .await;
     match out {
         Ok(o) => Json(o).into_response(),
         Err(e) => json_err(e),
@@ -89,14 +90,16 @@ pub async fn candidates(
         state.config.rank.min_score
     };
     let limit = p.limit.unwrap_or(20).clamp(1, 500);
-    let out = (|| -> Result<Vec<CandidateJson>, WebError> {
+    let theme = p.theme.clone();
+    let out = super::blocking(move || -> Result<Vec<CandidateJson>, WebError> {
         let store = state.store()?;
         Ok(store
-            .candidates(since, p.theme.as_deref(), min, limit)?
+            .candidates(since, theme.as_deref(), min, limit)?
             .iter()
             .map(to_json)
             .collect())
-    })();
+    })
+    .await;
     match out {
         Ok(o) => Json(o).into_response(),
         Err(e) => json_err(e),
@@ -108,10 +111,11 @@ pub async fn article(AxState(state): AxState<Arc<State>>, Path(id): Path<String>
     let Ok(id) = id.parse::<i64>() else {
         return json_err(WebError::new(StatusCode::NOT_FOUND, "no such article"));
     };
-    let out = (|| -> Result<_, WebError> {
+    let out = super::blocking(move || {
         let store = state.store()?;
         super::article::detail(&store, &state, id)
-    })();
+    })
+    .await;
     match out {
         Ok(Some(d)) => Json(serde_json::json!({
             "article": d.article,

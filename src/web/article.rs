@@ -149,7 +149,9 @@ pub async fn page_handler(
             WebError::new(StatusCode::NOT_FOUND, "Geen geldig artikelnummer.").render(Some(&ctx)),
         );
     };
-    body(&state, &ctx, id)
+    let c = ctx.clone();
+    super::blocking(move || body(&state, &c, id))
+        .await
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
 }

@@ -34,7 +34,7 @@ fn xml_text(s: &str) -> String {
 
 /// GET /feeds/search.atom
 pub async fn search(AxState(state): AxState<Arc<State>>, Query(p): Query<FeedParams>) -> Response {
-    match feed(&state, p) {
+    match super::blocking(move || feed(&state, p)).await {
         Ok(xml) => (
             [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
             xml,

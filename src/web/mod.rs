@@ -252,6 +252,16 @@ impl IntoResponse for WebError {
     }
 }
 
+/// Runs store and index work on the blocking pool, so a slow search does
+/// not hold up the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| WebError::from(anyhow::anyhow!("web worker: {e}")))?
+}
+
 /// Only http(s) links from feeds become hrefs (a `javascript:` link stays text).
 pub fn safe_href(url: Option<&str>) -> Option<&str> {
     let u = url?.trim();

@@ -231,7 +231,9 @@ pub async fn page_handler(
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<Params>,
 ) -> Result<Html<String>, Response> {
-    body(&state, &ctx, p.dagen.unwrap_or(90))
+    let c = ctx.clone();
+    super::blocking(move || body(&state, &c, p.dagen.unwrap_or(90)))
+        .await
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
 }

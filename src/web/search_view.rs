@@ -153,7 +153,9 @@ pub async fn page_handler(
     Extension(ctx): Extension<Ctx>,
     Query(params): Query<SearchParams>,
 ) -> Result<Html<String>, axum::response::Response> {
-    render(&state, &ctx, &params)
+    let c = ctx.clone();
+    super::blocking(move || render(&state, &c, &params))
+        .await
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
 }

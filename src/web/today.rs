@@ -77,7 +77,9 @@ pub async fn page_handler(
     Extension(ctx): Extension<Ctx>,
     Query(p): Query<Params>,
 ) -> Result<Html<String>, Response> {
-    body(&state, &ctx, p.dagen)
+    let c = ctx.clone();
+    super::blocking(move || body(&state, &c, p.dagen))
+        .await
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
 }
