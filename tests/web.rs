@@ -707,6 +707,16 @@ async fn with_users_everything_needs_a_log_in_and_viewers_only_read() {
     assert!(set_cookie(&h, "radar_session").is_none());
     let (status, _, _) = send(&st, login("niemand", "geheim-wachtwoord-1")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Guessing is throttled per name: after 5 failures even the right
+    // password is refused (429) for a while; other names are not affected.
+    for _ in 0..4 {
+        let (status, _, _) = send(&st, login("niemand", "nog-een-gok")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    s.add_user("niemand", "viewer", "geheim-wachtwoord-1");
+    let (status, _, body) = send(&st, login("niemand", "geheim-wachtwoord-1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Te veel mislukte pogingen"), "{body}");
     // Log-in without the CSRF token is refused.
     let (status, _, _) = send(
         &st,

@@ -259,6 +259,50 @@ pub async fn guard(AxState(state): AxState<Arc<State>>, req: Request, next: Next
     res
 }
 
+/// Failed log-ins within this window count against a name.
+const FAIL_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// Failed log-ins per name and window before further attempts are refused.
+const MAX_FAILURES: usize = 5;
+
+/// Failed log-in attempts per (lower-cased) name, in memory: after
+/// [`MAX_FAILURES`] within [`FAIL_WINDOW`] the name is locked for the rest
+/// of the window (429), whatever the password, so guessing is slow.
+#[derive(Default)]
+pub struct Throttle(std::sync::Mutex<std::collections::HashMap<String, Vec<std::time::Instant>>>);
+
+impl Throttle {
+    fn key(name: &str) -> String {
+        name.trim().to_lowercase()
+    }
+
+    /// Whether `name` may try now.
+    pub fn allowed(&self, name: &str) -> bool {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        let entry = m.entry(Self::key(name)).or_default();
+        entry.retain(|t| now.duration_since(*t) < FAIL_WINDOW);
+        entry.len() < MAX_FAILURES
+    }
+
+    /// Records a failed attempt.
+    pub fn failed(&self, name: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // bound memory: forget everything when many names are being tried
+        if m.len() > 10_000 {
+            m.clear();
+        }
+        m.entry(Self::key(name))
+            .or_default()
+            .push(std::time::Instant::now());
+    }
+
+    /// Forgets the failures of `name` (after a good log-in).
+    pub fn clear(&self, name: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.remove(&Self::key(name));
+    }
+}
+
 /// `next` after log-in: a local path only (no `//host` or `/\host`).
 fn local_next(next: Option<&str>) -> String {
     match next {
@@ -315,6 +359,17 @@ pub async fn login(
     axum::Extension(ctx): axum::Extension<Ctx>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
+    if !state.failures.allowed(&f.name) {
+        tracing::warn!(name = %f.name, "web: log-in refused, too many failures");
+        let page = login_form(
+            &ctx,
+            f.next.as_deref(),
+            Some(
+                "Te veel mislukte pogingen voor deze naam. Probeer het over een kwartier opnieuw.",
+            ),
+        );
+        return Ok((StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response());
+    }
     let mut store = state.store()?;
     let found = store.user_auth(f.name.trim())?;
     let password = f.password;
@@ -331,6 +386,7 @@ pub async fn login(
     .map_err(|e| anyhow::anyhow!("password check: {e}"))?;
     let Some(user) = ok_user else {
         tracing::warn!(name = %f.name, "web: failed log-in");
+        state.failures.failed(&f.name);
         let page = login_form(
             &ctx,
             f.next.as_deref(),
@@ -338,6 +394,7 @@ pub async fn login(
         );
         return Ok((StatusCode::UNAUTHORIZED, Html(page)).into_response());
     };
+    state.failures.clear(&f.name);
     let token = random_token();
     let hours = i64::from(state.config.web.session_hours);
     store.create_session(

@@ -56,6 +56,8 @@ pub struct State {
     data_dir: PathBuf,
     /// Bound on a loopback address (open mode is allowed, cookies are not Secure).
     loopback: bool,
+    /// Failed log-ins per name, for throttling.
+    failures: auth::Throttle,
 }
 
 impl State {
@@ -80,6 +82,7 @@ impl State {
             index,
             data_dir,
             loopback,
+            failures: auth::Throttle::default(),
         }))
     }
 
