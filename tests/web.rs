@@ -291,6 +291,10 @@ async fn every_page_answers_in_open_mode_with_strict_headers() {
     let (status, h, css) = send(&st, get("/static/radar.css")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
+        set_cookie(&h, "radar_csrf").is_none(),
+        "no token on a cacheable file"
+    );
+    assert!(
         h[header::CONTENT_TYPE]
             .to_str()
             .unwrap()

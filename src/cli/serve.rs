@@ -12,6 +12,9 @@ pub struct Args {
     bind: Option<String>,
 }
 
+// TODO(issue 3): once `radar run` and the scheduler are merged, start the
+// scheduler here too unless `--no-scheduler`, so one process does
+// everything; the web state only needs the same data directory.
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let raw = args.bind.as_deref().unwrap_or(&app.config.web.bind);
     let addr: SocketAddr = raw.parse().map_err(|_| {

@@ -250,7 +250,14 @@ pub async fn guard(AxState(state): AxState<Arc<State>>, req: Request, next: Next
     }
     req.extensions_mut().insert(ctx.clone());
     let mut res = next.run(req).await;
-    if new_csrf_cookie {
+    // Only pages carry forms; never put a token on a cacheable response
+    // (the stylesheet) or a feed.
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if new_csrf_cookie && is_page {
         res.headers_mut().append(
             header::SET_COOKIE,
             set_cookie(CSRF_COOKIE, &ctx.csrf, None, state.secure_cookies()),
