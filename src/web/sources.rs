@@ -19,11 +19,11 @@ use crate::tip::TipError;
 
 fn status_nl(s: &crate::store::SourceRow) -> (&'static str, String) {
     match (&s.last_status, s.enabled) {
-        (_, false) => ("off", "uitgeschakeld".into()),
-        (None, _) => ("new", "nog niet opgehaald".into()),
-        (Some(st), _) if s.error_count > 0 => ("bad", format!("fout: {st}")),
+        (_, false) => ("st-off", "uitgeschakeld".into()),
+        (None, _) => ("st-new", "nog niet opgehaald".into()),
+        (Some(st), _) if s.error_count > 0 => ("st-bad", format!("fout: {st}")),
         (Some(st), _) => (
-            "ok",
+            "st-ok",
             match st.as_str() {
                 "ok" => "in orde".into(),
                 "not_modified" | "unchanged" => "in orde (niets nieuws)".into(),
@@ -31,6 +31,13 @@ fn status_nl(s: &crate::store::SourceRow) -> (&'static str, String) {
             },
         ),
     }
+}
+
+/// A stored time for Dutch readers (dd-mm-jjjj uu:mm, UTC).
+fn when(ts: Option<&str>) -> String {
+    ts.and_then(crate::import::parse_date)
+        .map(|d| d.format("%d-%m-%Y %H:%M").to_string())
+        .unwrap_or_else(|| "–".into())
 }
 
 fn body(
@@ -67,7 +74,7 @@ fn body(
                         td { (s.kind) }
                         td.num { (s.articles) }
                         td { (label) }
-                        td { (s.last_success_at.as_deref().unwrap_or("–")) }
+                        td { (when(s.last_success_at.as_deref())) }
                         td { @if s.error_count > 0 {
                             (s.last_error_kind.as_deref().unwrap_or("")) ": " (s.last_error.as_deref().unwrap_or(""))
                             " (" (s.error_count) "× op rij)"
