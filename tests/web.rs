@@ -27,6 +27,7 @@ const XSS_SOURCE: &str = "<script>alert('bron')</script>Vijandig Nieuws";
 const XSS_BODY: &str =
     "</p><script>alert('tekst')</script><iframe src=\"javascript:alert(1)\"></iframe>";
 const XSS_TIP: &str = "<svg onload=alert('tip')>";
+const XSS_ERROR: &str = "HTTP 500: <script>alert('fout')</script>";
 
 const LEAD_TEXT: &str = "Zes zorgorganisaties in Twente hebben samen met het ROC in twee jaar \
     tijd 42 zij-instromers naar een diploma verzorgende IG gebracht. De leerlingpoule is een \
@@ -133,6 +134,23 @@ fn site_with(page_size: usize) -> Site {
     };
     let (h, lead) = (ids("Twente"), ids("Leerwerkplaats"));
     store.record_tip(h, Some(XSS_TIP), Some(XSS_TIP)).unwrap();
+    // A failing source whose server put markup in the error.
+    store
+        .record_fetch(
+            "vijandig",
+            &radar::store::FetchRecord {
+                started_at: Utc::now(),
+                elapsed_ms: 5,
+                outcome: "http_status".into(),
+                http_status: Some(500),
+                error: Some(XSS_ERROR.into()),
+                state: None,
+                new: 0,
+                updated: 0,
+                unchanged: 0,
+            },
+        )
+        .unwrap();
     process_pending(&mut store, &mut index, &Ranker::builtin()).unwrap();
     let a = store.article(h).unwrap().unwrap();
     assert!(
@@ -336,6 +354,13 @@ async fn hostile_titles_authors_sources_bodies_and_tips_render_inert() {
     ] {
         assert!(page.contains(shown), "{shown:?} not in page:\n{page}");
     }
+    // The Bronnen page shows the failing source's error, escaped.
+    let (_, _, bronnen) = send(&st, get("/bronnen")).await;
+    assert!(bronnen.contains("class=\"st-bad\""), "{bronnen}");
+    assert!(
+        bronnen.contains("HTTP 500: &lt;script&gt;alert('fout')&lt;/script&gt;"),
+        "{bronnen}"
+    );
     // A javascript: link from a feed is not a link.
     assert!(!page.contains("Lees het origineel"), "{page}");
     // Search snippets mark matches but escape the rest.
