@@ -25,6 +25,8 @@
 //! * [`bench`]: synthetic Dutch articles and measurement helpers for `radar bench`.
 //! * [`triage`]: follow-up states of leads and their rules (pure).
 //! * [`digest`]: the daily digest: selection, rendering, e-mail.
+//! * [`tip`]: a partner's tip (CLI and web).
+//! * [`web`]: `radar serve`, the web interface and JSON API.
 //! * [`cli`]: the commands; the binary only calls [`cli::main`].
 
 pub mod bench;
@@ -46,4 +48,6 @@ pub mod schedule;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod tip;
 pub mod triage;
+pub mod web;

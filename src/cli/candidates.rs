@@ -53,7 +53,7 @@ pub struct CandidateJson {
     explanation: Option<Relevance>,
 }
 
-fn to_json(c: &Candidate, adj: &Adjustment) -> CandidateJson {
+pub(crate) fn to_json(c: &Candidate, adj: &Adjustment) -> CandidateJson {
     let rel: Option<Relevance> = c
         .relevance_json
         .as_deref()
@@ -90,6 +90,40 @@ fn to_json(c: &Candidate, adj: &Adjustment) -> CandidateJson {
     }
 }
 
+/// Candidates ranked by their score after advisor feedback (flags lift,
+/// dismissals sink), best first: what `radar candidates`, the web pages
+/// and the API show.
+pub(crate) fn ranked(
+    store: &crate::store::Store,
+    since: Option<DateTime<Utc>>,
+    theme: Option<&str>,
+    min: f32,
+    limit: usize,
+) -> anyhow::Result<Vec<(Candidate, Adjustment)>> {
+    // Feedback can lift an article up to MAX_BOOST points: look that far
+    // below the threshold, then rank by the adjusted score.
+    let floor = if min > 0.0 {
+        (min - MAX_BOOST).max(0.0)
+    } else {
+        0.0
+    };
+    let raw = store.candidates(since, theme, floor, limit * 3 + 50)?;
+    let adjs = super::feedback_for(store, &raw.iter().map(|c| &c.article).collect::<Vec<_>>())?;
+    let mut ranked: Vec<(Candidate, Adjustment)> = raw
+        .into_iter()
+        .zip(adjs)
+        .filter(|(c, a)| adjusted(c.article.score.unwrap_or(0.0), a) >= min)
+        .collect();
+    ranked.sort_by(|(c1, a1), (c2, a2)| {
+        adjusted(c2.article.score.unwrap_or(0.0), a2)
+            .total_cmp(&adjusted(c1.article.score.unwrap_or(0.0), a1))
+            .then(c2.article.first_seen.cmp(&c1.article.first_seen))
+            .then(c1.article.id.cmp(&c2.article.id))
+    });
+    ranked.truncate(limit);
+    Ok(ranked)
+}
+
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let since: Option<DateTime<Utc>> = if args.all {
         None
@@ -116,28 +150,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         app.config.rank.min_score
     };
     let (store, _index) = app.open(false)?;
-    // Feedback can lift an article up to MAX_BOOST points: look that far
-    // below the threshold, then rank by the adjusted score.
-    let floor = if min > 0.0 {
-        (min - MAX_BOOST).max(0.0)
-    } else {
-        0.0
-    };
-    let raw = store.candidates(since, args.theme.as_deref(), floor, args.limit * 3 + 50)?;
-    let adjs = super::feedback_for(&store, &raw.iter().map(|c| &c.article).collect::<Vec<_>>())?;
-    let mut ranked: Vec<(Candidate, Adjustment)> = raw
-        .into_iter()
-        .zip(adjs)
-        .filter(|(c, a)| adjusted(c.article.score.unwrap_or(0.0), a) >= min)
-        .collect();
-    ranked.sort_by(|(c1, a1), (c2, a2)| {
-        adjusted(c2.article.score.unwrap_or(0.0), a2)
-            .total_cmp(&adjusted(c1.article.score.unwrap_or(0.0), a1))
-            .then(c2.article.first_seen.cmp(&c1.article.first_seen))
-            .then(c1.article.id.cmp(&c2.article.id))
-    });
-    ranked.truncate(args.limit);
-    let list: Vec<(Candidate, Adjustment)> = ranked;
+    let list = ranked(&store, since, args.theme.as_deref(), min, args.limit)?;
     if args.json {
         let out: Vec<CandidateJson> = list.iter().map(|(c, a)| to_json(c, a)).collect();
         println!("{}", serde_json::to_string_pretty(&out)?);

@@ -14,7 +14,8 @@ use crate::pipeline::Ranker;
 use crate::store::Store;
 
 mod bench;
-mod candidates;
+
+pub(crate) mod candidates;
 mod demo;
 mod digest;
 mod dismiss;
@@ -29,11 +30,13 @@ mod import;
 mod reindex;
 mod run;
 mod search;
+mod serve;
 mod show;
 mod sources;
 mod themes;
 mod tip;
 mod triage;
+mod user;
 
 /// Exit code: finished, but some sources failed.
 pub const EXIT_SOURCE_ERRORS: u8 = 2;
@@ -111,6 +114,12 @@ enum Command {
     /// Benchmarks on synthetic Dutch articles, each next to a peer or limit
     /// measured in the same run (build with --release).
     Bench(bench::Args),
+    /// Serve the web interface and JSON API (Dutch pages for the advisors).
+    /// Without user accounts only a loopback address is allowed.
+    Serve(serve::Args),
+    /// Manage the user accounts of the web interface.
+    #[command(subcommand)]
+    User(user::Command),
     /// Run radar on the bundled offline sample feeds (feeds/samples) in a
     /// separate data directory and show what it found. No network needed.
     Demo(demo::Args),
@@ -187,6 +196,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Extract(a) => extract::run(&app, a),
         Command::Tip(a) => tip::run(&app, a),
         Command::Bench(a) => bench::run(&app, a),
+        Command::Serve(a) => serve::run(&app, a),
+        Command::User(c) => user::run(&app, c),
         Command::Demo(a) => demo::run(&app, a, cli.data.is_some()),
         Command::Flag(a) => flag::run(&app, a),
         Command::Triage(a) => triage::run(&app, a),

@@ -72,6 +72,30 @@ pub struct Config {
     pub digest: DigestConfig,
     /// Sending the digest by e-mail.
     pub email: EmailConfig,
+    /// The web interface (`radar serve`).
+    pub web: WebConfig,
+}
+
+/// `[web]`: the web interface.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Address and port `radar serve` listens on.
+    pub bind: String,
+    /// How long a log-in lasts, in hours.
+    pub session_hours: u32,
+    /// Results per page on the Zoeken page and in `/api/search`.
+    pub page_size: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            bind: "127.0.0.1:8080".into(),
+            session_hours: 12,
+            page_size: 20,
+        }
+    }
 }
 
 /// `[triage]`: follow-up of leads.
@@ -351,6 +375,7 @@ impl Default for Config {
             triage: TriageConfig::default(),
             digest: DigestConfig::default(),
             email: EmailConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -398,7 +423,13 @@ impl Default for IndexConfig {
 }
 
 /// Environment variables that are flags, not config keys (see the CLI).
-const NON_KEY_ENV: &[&str] = &["RADAR_CONFIG", "RADAR_DATA", "RADAR_LOG", "RADAR_SHARED"];
+const NON_KEY_ENV: &[&str] = &[
+    "RADAR_CONFIG",
+    "RADAR_DATA",
+    "RADAR_LOG",
+    "RADAR_SHARED",
+    "RADAR_PASSWORD",
+];
 
 impl Config {
     /// Loads `path` (or only defaults when `path` is `None`), applies
@@ -639,6 +670,18 @@ impl Config {
                 "email.host",
                 "is set, so email.from and email.to must be set too",
             ));
+        }
+        if self.web.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid(
+                "web.bind",
+                "must be an IP address with a port, e.g. 127.0.0.1:8080",
+            ));
+        }
+        if !(1..=24 * 90).contains(&self.web.session_hours) {
+            return Err(invalid("web.session_hours", "must be between 1 and 2160"));
+        }
+        if !(1..=200).contains(&self.web.page_size) {
+            return Err(invalid("web.page_size", "must be between 1 and 200"));
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "must not be empty"));

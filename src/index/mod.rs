@@ -288,6 +288,45 @@ impl SearchIndex {
         Ok(hits)
     }
 
+    /// Every matching document with its relevance, best first (the web
+    /// search filters, counts facets and sorts this set).
+    pub fn search_all(&self, q: &ParsedQuery) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let total = ctx(
+            searcher.search(&q.query, &tantivy::collector::Count),
+            "counting",
+        )?;
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        let top = ctx(
+            searcher.search(&q.query, &TopDocs::with_limit(total)),
+            "searching",
+        )?;
+        // Ids from the fast field, not the doc store: no decompression
+        // per hit, which matters for broad queries.
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for seg in searcher.segment_readers() {
+            columns.push(ctx(seg.fast_fields().u64("id"), "reading id column")?);
+        }
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let id = columns[addr.segment_ord as usize].first(addr.doc_id)?;
+                Some(Hit {
+                    id: id as i64,
+                    score,
+                })
+            })
+            .collect())
+    }
+
+    /// Picks up commits made by other processes or index handles (the
+    /// reader reloads only on demand).
+    pub fn reload(&self) -> Result<()> {
+        ctx(self.reader.reload(), "reloading reader")
+    }
+
     /// Total number of matching documents.
     pub fn count(&self, q: &ParsedQuery) -> Result<usize> {
         ctx(

@@ -1552,6 +1552,19 @@ impl Rules {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// (id, label) of every theme, the core staffing group first.
+    pub fn theme_labels(&self) -> Vec<(String, String)> {
+        self.themes
+            .iter()
+            .map(|t| (t.id.clone(), t.label.clone()))
+            .collect()
+    }
+
+    /// (id, label) of the configured sector branches.
+    pub fn branch_labels(&self) -> Vec<(String, String)> {
+        self.branches.clone()
+    }
+
     /// The display form of every theme term, core included: the vocabulary
     /// of a plain keyword baseline.
     pub fn term_texts(&self) -> Vec<String> {

@@ -13,12 +13,16 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+mod browse;
 mod fulltext;
+mod users;
 
+pub use browse::BrowseRow;
 pub use fulltext::{FullTextCandidate, PageText};
 mod schedule;
 
 pub use schedule::{HealthState, HealthUpdate, ScheduleRow};
+pub use users::{SessionUser, User};
 
 use crate::extract::ArticleDraft;
 use crate::sources::Source;
@@ -258,6 +262,26 @@ CREATE TABLE intake_seen (
     r#"
 ALTER TABLE sources ADD COLUMN moved_to TEXT;
 ALTER TABLE sources ADD COLUMN moved_seen INTEGER NOT NULL DEFAULT 0;
+"#,
+    // 8: web: user accounts and log-in sessions. Session tokens are stored
+    // hashed (SHA-256); feed tokens protect the Atom feeds of a user.
+    r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    feed_token    TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
 "#,
 ];
 
@@ -1292,28 +1316,35 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Candidate>> {
         let sql = format!(
-            "WITH ranked AS (
-                SELECT a.id, a.cluster_id, a.score,
-                       ROW_NUMBER() OVER (PARTITION BY COALESCE(a.cluster_id, a.id)
-                                          ORDER BY a.score DESC, a.first_seen, a.id) AS rn
-                FROM articles a
-                WHERE a.score IS NOT NULL AND a.score >= ?1
-                  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_themes t
-                                            WHERE t.article_id = a.id AND t.theme = ?3))
+            "WITH ranked AS MATERIALIZED (
+                SELECT id, cid FROM (
+                    SELECT a.id, COALESCE(a.cluster_id, a.id) AS cid,
+                           ROW_NUMBER() OVER (PARTITION BY COALESCE(a.cluster_id, a.id)
+                                              ORDER BY a.score DESC, a.first_seen, a.id) AS rn
+                    FROM articles a
+                    WHERE a.score IS NOT NULL AND a.score >= ?1
+                      AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_themes t
+                                                WHERE t.article_id = a.id AND t.theme = ?3)))
+                WHERE rn = 1
              ),
-             clusters AS (
+             -- One row per story. The first outlet comes from the row of the
+             -- smallest (first_seen, id) key (SQLite takes bare columns from
+             -- the row of the one MIN()); both CTEs are materialized so the
+             -- join is by key, not one scan per candidate (that was quadratic).
+             clusters AS MATERIALIZED (
                 SELECT COALESCE(cluster_id, id) AS cid, COUNT(DISTINCT source_id) AS outlets,
-                       MIN(first_seen) AS first_seen
+                       MIN(first_seen || printf(' %020d', id)) AS first_key,
+                       source_id AS first_source_id
                 FROM articles GROUP BY COALESCE(cluster_id, id)
              )
-             SELECT {ARTICLE_COLS}, a.relevance, c.outlets, c.first_seen,
-                    (SELECT s2.name FROM articles a2 JOIN sources s2 ON s2.id = a2.source_id
-                     WHERE COALESCE(a2.cluster_id, a2.id) = c.cid ORDER BY a2.first_seen, a2.id LIMIT 1)
+             SELECT {ARTICLE_COLS}, a.relevance, c.outlets,
+                    substr(c.first_key, 1, length(c.first_key) - 21), fs.name
              FROM ranked r
+             JOIN clusters c ON c.cid = r.cid
              JOIN articles a ON a.id = r.id
              JOIN sources s ON s.id = a.source_id
-             JOIN clusters c ON c.cid = COALESCE(a.cluster_id, a.id)
-             WHERE r.rn = 1 AND (?2 IS NULL OR c.first_seen >= ?2)
+             JOIN sources fs ON fs.id = c.first_source_id
+             WHERE (?2 IS NULL OR c.first_key >= ?2)
                AND c.cid NOT IN (SELECT cid FROM dismissed_clusters)
              ORDER BY a.score DESC, a.first_seen DESC, a.id
              LIMIT ?4"

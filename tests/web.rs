@@ -1,0 +1,1021 @@
+//! The web interface and JSON API, tested through the router without a
+//! socket (tower `oneshot`): every route's status, log-in, CSRF and role
+//! checks, JSON shapes, and hostile feed content rendered inert.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use chrono::{Duration, Utc};
+use radar::config::Config;
+use radar::extract::ArticleDraft;
+use radar::index::SearchIndex;
+use radar::pipeline::{Ranker, process_pending};
+use radar::store::Store;
+use radar::web::{self, State};
+use tower::ServiceExt;
+
+use common::{Route, TestServer, read_fixture};
+
+const XSS_TITLE: &str =
+    "<script>alert('titel')</script>Zij-instromers <img src=x onerror=alert(1)> in Twente";
+const XSS_AUTHOR: &str = "\"><script>alert('auteur')</script>";
+const XSS_SOURCE: &str = "<script>alert('bron')</script>Vijandig Nieuws";
+const XSS_BODY: &str =
+    "</p><script>alert('tekst')</script><iframe src=\"javascript:alert(1)\"></iframe>";
+const XSS_TIP: &str = "<svg onload=alert('tip')>";
+const XSS_ERROR: &str = "HTTP 500: <script>alert('fout')</script>";
+
+const LEAD_TEXT: &str = "Zes zorgorganisaties in Twente hebben samen met het ROC in twee jaar \
+    tijd 42 zij-instromers naar een diploma verzorgende IG gebracht. De leerlingpoule is een \
+    gezamenlijke instroomroute van VVT-aanbieders en het ROC. Deelnemers leren in de praktijk \
+    en krijgen een vaste werkbegeleider. Het resultaat: 42 gediplomeerde zij-instromers en \
+    minder uitstroom in het eerste jaar. Andere regio's willen de aanpak overnemen; de \
+    organisaties delen hun draaiboek zodat de werkwijze elders kan worden toegepast.";
+
+struct Site {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    config: Config,
+    /// id of the hostile article
+    hostile: i64,
+    /// id of a plain lead
+    lead: i64,
+}
+
+fn draft(
+    guid: &str,
+    url: &str,
+    title: &str,
+    author: Option<&str>,
+    days_ago: i64,
+    text: &str,
+) -> ArticleDraft {
+    ArticleDraft::new(
+        Some(guid.into()),
+        Some(url.into()),
+        title,
+        author.map(str::to_string),
+        Some(Utc::now() - Duration::days(days_ago)),
+        None,
+        text.into(),
+    )
+}
+
+/// A data dir with a hostile source and article, a lead, and some others.
+fn site_with(page_size: usize) -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut config = Config {
+        data_dir: data.clone(),
+        ..Config::default()
+    };
+    config.web.page_size = page_size;
+    // The tip test fetches from a server on 127.0.0.1.
+    config.fetch.allow_networks = vec!["127.0.0.1/32".into()];
+    config.fetch.per_host_delay_ms = 0;
+    let (mut store, mut index) = radar::cli::open_data(&data, true, 64).unwrap();
+    store.ensure_import_source("vijandig", XSS_SOURCE).unwrap();
+    store.ensure_import_source("regio", "Regio Zorg").unwrap();
+    store
+        .upsert_articles(
+            "vijandig",
+            &[draft(
+                "x1",
+                "javascript:alert(document.cookie)",
+                XSS_TITLE,
+                Some(XSS_AUTHOR),
+                1,
+                &format!("{LEAD_TEXT}\n\n{XSS_BODY}"),
+            )],
+        )
+        .unwrap();
+    store
+        .upsert_articles(
+            "regio",
+            &[
+                draft(
+                    "r1",
+                    "https://regio.example/leerwerkplaats",
+                    "Leerwerkplaats voor zij-instromers in de wijkverpleging in Assen",
+                    Some("Redactie"),
+                    2,
+                    "Een zorggroep in Assen begint samen met het ROC een leerwerkplaats voor \
+                     zij-instromers in de wijkverpleging. Het resultaat na een jaar: twintig \
+                     nieuwe collega's. Andere zorggroepen in Drenthe willen de aanpak overnemen.",
+                ),
+                draft(
+                    "r2",
+                    "https://regio.example/mri",
+                    "Tweede MRI-scanner in gebruik in Tilburg",
+                    None,
+                    20,
+                    "Het ziekenhuis heeft een tweede MRI-scanner in gebruik genomen.",
+                ),
+                draft(
+                    "r3",
+                    "https://regio.example/buurthuis",
+                    "Nieuw buurthuis in Zwolle geopend",
+                    None,
+                    30,
+                    "In Zwolle is een nieuw buurthuis geopend met een grote zaal.",
+                ),
+            ],
+        )
+        .unwrap();
+    let hostile = store
+        .recent_ids(Utc::now() - Duration::days(400), 100)
+        .unwrap();
+    assert_eq!(hostile.len(), 4);
+    process_pending(&mut store, &mut index, &Ranker::builtin()).unwrap();
+    let ids = |title: &str| {
+        let all = store.articles(&hostile).unwrap();
+        all.iter().find(|a| a.title.contains(title)).unwrap().id
+    };
+    let (h, lead) = (ids("Twente"), ids("Leerwerkplaats"));
+    store.record_tip(h, Some(XSS_TIP), Some(XSS_TIP)).unwrap();
+    // A failing source whose server put markup in the error.
+    store
+        .record_fetch(
+            "vijandig",
+            &radar::store::FetchRecord {
+                started_at: Utc::now(),
+                elapsed_ms: 5,
+                outcome: "http_status".into(),
+                http_status: Some(500),
+                error: Some(XSS_ERROR.into()),
+                state: None,
+                new: 0,
+                updated: 0,
+                unchanged: 0,
+            },
+        )
+        .unwrap();
+    process_pending(&mut store, &mut index, &Ranker::builtin()).unwrap();
+    let a = store.article(h).unwrap().unwrap();
+    assert!(
+        a.score.unwrap_or(0.0) >= config.rank.min_score,
+        "the hostile article must be a candidate for these tests (score {:?})",
+        a.score
+    );
+    Site {
+        _dir: dir,
+        data,
+        config,
+        hostile: h,
+        lead,
+    }
+}
+
+fn site() -> Site {
+    site_with(20)
+}
+
+impl Site {
+    fn state(&self, bind: &str) -> Arc<State> {
+        State::prepare(
+            self.config.clone(),
+            Ranker::builtin(),
+            bind.parse().unwrap(),
+        )
+        .unwrap()
+    }
+    fn store(&self) -> Store {
+        Store::open(&self.data.join("radar.db")).unwrap()
+    }
+    fn add_user(&self, name: &str, role: &str, password: &str) -> String {
+        let token = web::auth::random_token();
+        self.store()
+            .upsert_user(
+                name,
+                role,
+                &web::auth::hash_password(password).unwrap(),
+                &token,
+            )
+            .unwrap();
+        token
+    }
+}
+
+async fn send(
+    state: &Arc<State>,
+    req: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res: Response<Body> = web::router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+fn get_with(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post(path: &str, cookie: &str, form: &[(&str, &str)]) -> Request<Body> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// The value of a cookie set by a response.
+fn set_cookie(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    h.get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+fn cookie_value(set: &str) -> String {
+    set.split(';').next().unwrap().to_string()
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_in(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("page has a csrf field")
+        + 19;
+    page[at..at + 64].to_string()
+}
+
+fn assert_inert(page: &str) {
+    let lower = page.to_ascii_lowercase();
+    for bad in [
+        "<script",
+        "<img",
+        "<iframe",
+        "<svg onload",
+        "href=\"javascript:",
+    ] {
+        assert!(!lower.contains(bad), "unescaped {bad:?} in page:\n{page}");
+    }
+}
+
+#[tokio::test]
+async fn every_page_answers_in_open_mode_with_strict_headers() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let lead = s.lead;
+    for path in [
+        "/vandaag".to_string(),
+        "/vandaag?dagen=7".into(),
+        "/zoeken".into(),
+        "/zoeken?q=zij-instromers".into(),
+        format!("/artikel/{lead}"),
+        "/bronnen".into(),
+        "/overzicht".into(),
+        "/overzicht?dagen=0".into(),
+        "/login".into(),
+    ] {
+        let (status, h, body) = send(&st, get(&path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert!(
+            h[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(body.contains("<html lang=\"nl\">"), "{path}");
+        assert!(!body.contains("<script"), "{path}: pages need no scripts");
+    }
+    let (status, h, _) = send(&st, get("/")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/vandaag");
+    let (status, h, css) = send(&st, get("/static/radar.css")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        set_cookie(&h, "radar_csrf").is_none(),
+        "no token on a cacheable file"
+    );
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(css.contains("mark"));
+    for missing in ["/artikel/999999", "/artikel/abc", "/bestaat-niet"] {
+        let (status, _, body) = send(&st, get(missing)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert!(body.contains("Fout 404"), "{missing}");
+    }
+}
+
+#[tokio::test]
+async fn hostile_titles_authors_sources_bodies_and_tips_render_inert() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let id = s.hostile;
+    for path in [
+        "/vandaag".to_string(),
+        "/zoeken?q=twente".into(),
+        "/zoeken".into(),
+        format!("/artikel/{id}"),
+        "/bronnen".into(),
+        "/overzicht?dagen=0".into(),
+    ] {
+        let (status, _, body) = send(&st, get(&path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_inert(&body);
+    }
+    // The hostile text is shown, escaped, not dropped.
+    let (_, _, page) = send(&st, get(&format!("/artikel/{id}"))).await;
+    for shown in [
+        "&lt;script&gt;alert('titel')&lt;/script&gt;Zij-instromers",
+        "&lt;script&gt;alert('bron')&lt;/script&gt;Vijandig Nieuws",
+        "&quot;&gt;&lt;script&gt;alert('auteur')&lt;/script&gt;",
+        "&lt;iframe src=&quot;javascript:alert(1)&quot;&gt;",
+        "&lt;svg onload=alert('tip')&gt;",
+    ] {
+        assert!(page.contains(shown), "{shown:?} not in page:\n{page}");
+    }
+    // The Bronnen page shows the failing source's error, escaped.
+    let (_, _, bronnen) = send(&st, get("/bronnen")).await;
+    assert!(bronnen.contains("class=\"st-bad\""), "{bronnen}");
+    assert!(
+        bronnen.contains("HTTP 500: &lt;script&gt;alert('fout')&lt;/script&gt;"),
+        "{bronnen}"
+    );
+    // A javascript: link from a feed is not a link.
+    assert!(!page.contains("Lees het origineel"), "{page}");
+    // Search snippets mark matches but escape the rest.
+    let (_, _, page) = send(&st, get("/zoeken?q=iframe")).await;
+    assert!(page.contains("&lt;"), "{page}");
+    assert_inert(&page);
+    // The Atom feed is well-formed XML with the title as text.
+    let (status, h, xml) = send(&st, get("/feeds/search.atom?q=twente")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("valid Atom");
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("<script>alert('titel')")),
+        "{titles:?}"
+    );
+    assert!(!xml.contains("href=\"javascript:"), "{xml}");
+    // JSON carries the raw text, as JSON.
+    let (_, h, json) = send(&st, get(&format!("/api/articles/{id}"))).await;
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["article"]["title"].as_str().unwrap(), XSS_TITLE);
+}
+
+#[tokio::test]
+async fn search_filters_facets_sort_and_pages() {
+    let s = site_with(2);
+    let st = s.state("127.0.0.1:8080");
+    let api = |q: &str| {
+        let st = st.clone();
+        let q = q.to_string();
+        async move {
+            let (status, _, body) = send(&st, get(&format!("/api/search?{q}"))).await;
+            assert_eq!(status, StatusCode::OK, "{q}: {body}");
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    let all = api("").await;
+    assert_eq!(all["total"], 4);
+    assert_eq!(all["pages"], 2);
+    assert_eq!(all["sort"], "datum");
+    let r0 = &all["results"][0];
+    for key in [
+        "id",
+        "url",
+        "title",
+        "source",
+        "date",
+        "relevance",
+        "score",
+        "snippet",
+        "highlights",
+        "sector",
+        "region",
+        "themes",
+    ] {
+        assert!(r0.get(key).is_some(), "result lacks {key}: {r0}");
+    }
+    // newest first without a query
+    let dates: Vec<&str> = all["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["date"].as_str().unwrap())
+        .collect();
+    assert!(dates[0] >= dates[1], "{dates:?}");
+    let page2 = api("page=2").await;
+    assert_eq!(page2["page"], 2);
+    assert_eq!(page2["results"].as_array().unwrap().len(), 2);
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert!(
+        ids(&all).iter().all(|i| !ids(&page2).contains(i)),
+        "pages overlap"
+    );
+
+    // Source facet counts add up; the filter keeps only that source.
+    let sources = all["facets"]["source"].as_array().unwrap();
+    let regio = sources.iter().find(|f| f["value"] == "regio").unwrap();
+    assert_eq!(regio["count"], 3);
+    assert_eq!(regio["label"], "Regio Zorg");
+    let only = api("source=regio").await;
+    assert_eq!(only["total"], 3);
+    // the source facet still shows the other source (counted without its own filter)
+    assert!(
+        only["facets"]["source"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["value"] == "vijandig")
+    );
+
+    // Dutch-aware query with highlights; a theme facet filter narrows it.
+    let q = api("q=zij-instromers").await;
+    assert_eq!(q["total"], 2, "{q}");
+    assert_eq!(q["sort"], "relevantie");
+    let hl = q["results"][0]["highlights"].as_array().unwrap();
+    assert!(!hl.is_empty(), "{q}");
+    let theme = q["facets"]["theme"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let n = q["facets"]["theme"][0]["count"].as_u64().unwrap();
+    let narrowed = api(&format!("q=zij-instromers&theme={theme}")).await;
+    assert_eq!(narrowed["total"].as_u64().unwrap(), n);
+
+    // Date range: only the last week; a bad date is reported, not fatal.
+    let from = (Utc::now() - Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let recent = api(&format!("from={from}")).await;
+    assert_eq!(recent["total"], 2, "{recent}");
+    let bad = api("from=gisteren").await;
+    assert_eq!(bad["total"], 4);
+    assert!(bad["warnings"][0].as_str().unwrap().contains("gisteren"));
+
+    // The page shows the same: marks, facets with counts, pagination links.
+    let (_, _, page) = send(&st, get("/zoeken?q=zij-instromers")).await;
+    assert!(page.contains("<mark>"), "{page}");
+    assert!(page.contains("2 resultaten"), "{page}");
+    let (_, _, page) = send(&st, get("/zoeken")).await;
+    assert!(
+        page.contains("rel=\"next\" href=\"/zoeken?page=2\""),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn api_routes_return_their_json_shapes() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let (status, _, body) = send(&st, get("/api/candidates")).await;
+    assert_eq!(status, StatusCode::OK);
+    let c: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let first = &c.as_array().unwrap()[0];
+    for key in [
+        "id",
+        "title",
+        "score",
+        "reason",
+        "themes",
+        "criteria",
+        "also_in",
+        "explanation",
+    ] {
+        assert!(first.get(key).is_some(), "candidate lacks {key}: {first}");
+    }
+    let (status, _, body) = send(&st, get("/api/candidates?since=morgen")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("\"error\""));
+    let (status, _, _) = send(&st, get("/api/candidates?theme=bestaat_niet")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, _, body) = send(&st, get(&format!("/api/articles/{}", s.lead))).await;
+    assert_eq!(status, StatusCode::OK);
+    let a: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(a["article"]["id"], s.lead);
+    assert!(a["explanation"]["criteria"].is_array());
+    assert!(a["others"].is_array());
+    let (status, _, body) = send(&st, get("/api/articles/424242")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("\"error\""));
+
+    let (status, _, body) = send(&st, get("/api/sources")).await;
+    assert_eq!(status, StatusCode::OK);
+    let src: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let regio = src
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "regio")
+        .unwrap();
+    assert_eq!(regio["articles"], 3);
+    assert_eq!(regio["name"], "Regio Zorg");
+}
+
+#[tokio::test]
+async fn state_changes_need_the_csrf_token_and_a_same_site_origin() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    // First visit sets the CSRF cookie; the form carries the same token.
+    let (_, h, page) = send(&st, get("/bronnen")).await;
+    let set = set_cookie(&h, "radar_csrf").expect("csrf cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    assert!(!set.contains("Secure"), "loopback: no Secure flag ({set})");
+    let cookie = cookie_value(&set);
+    let token = csrf_in(&page);
+    assert_eq!(cookie, format!("radar_csrf={token}"));
+
+    // No token, a wrong token, no cookie: 403 and nothing stored.
+    for (c, form) in [
+        (cookie.as_str(), vec![("url", "ftp://x.nl/a")]),
+        (
+            cookie.as_str(),
+            vec![("url", "ftp://x.nl/a"), ("csrf", "0".repeat(64).as_str())],
+        ),
+        ("", vec![("url", "ftp://x.nl/a"), ("csrf", token.as_str())]),
+    ] {
+        let (status, _, body) = send(&st, post("/bronnen/tip", c, &form)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(body.contains("CSRF"), "{body}");
+    }
+    // A cross-site origin is refused even with the token.
+    let mut req = post(
+        "/bronnen/tip",
+        &cookie,
+        &[("url", "ftp://x.nl/a"), ("csrf", &token)],
+    );
+    req.headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    let (status, _, _) = send(&st, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // With the token the form is handled: a non-http link is refused with 400.
+    let (status, _, body) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &cookie,
+            &[("url", "ftp://x.nl/a"), ("csrf", &token)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("Alleen http- en https-links"), "{body}");
+    assert_inert(&body);
+}
+
+#[tokio::test]
+async fn a_tip_from_the_web_form_is_fetched_stored_and_shown() {
+    let server = TestServer::start();
+    server.set(
+        "/nieuws/polikliniek",
+        Route::ok(
+            "text/html; charset=utf-8",
+            read_fixture("pages/ziekenhuis-nieuws.html"),
+        ),
+    );
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let (_, h, page) = send(&st, get("/bronnen")).await;
+    let cookie = cookie_value(&set_cookie(&h, "radar_csrf").unwrap());
+    let token = csrf_in(&page);
+    let url = server.url("/nieuws/polikliniek");
+    let (status, h, body) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &cookie,
+            &[
+                ("url", &url),
+                ("from", "Anna <b>Partner</b>"),
+                ("note", "Bellen!"),
+                ("csrf", &token),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.starts_with("/artikel/"), "{to}");
+    let (status, _, page) = send(&st, get(&to)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Nieuwe polikliniek voor ouderen geopend"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Van: Anna &lt;b&gt;Partner&lt;/b&gt;"),
+        "{page}"
+    );
+    // It is searchable right away through the shared reader.
+    let (_, _, json) = send(&st, get("/api/search?q=polikliniek")).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"], 1, "{v}");
+
+    // A page without an article: 422, nothing stored.
+    server.set(
+        "/leeg",
+        Route::ok("text/html", "<html><body><p>Cookies?</p></body></html>"),
+    );
+    let before = s.store().article_count().unwrap();
+    let (status, _, body) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &cookie,
+            &[("url", &server.url("/leeg")), ("csrf", &token)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("niets opgeslagen"), "{body}");
+    assert_eq!(s.store().article_count().unwrap(), before);
+
+    // While another process holds the index writer: 409 with a Dutch message.
+    let _writer = SearchIndex::open(&s.data.join("search"), true, 64).unwrap();
+    let (status, _, body) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &cookie,
+            &[("url", "https://elders.example/x"), ("csrf", &token)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("bezet"), "{body}");
+}
+
+#[tokio::test]
+async fn with_users_everything_needs_a_log_in_and_viewers_only_read() {
+    let s = site();
+    let feed_token = s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    s.add_user("piet", "viewer", "ander-wachtwoord-2");
+    let st = s.state("127.0.0.1:8080");
+
+    let (status, h, _) = send(&st, get("/zoeken?q=zorg")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/login?next=%2Fzoeken%3Fq%3Dzorg");
+    for path in [
+        "/api/search",
+        "/api/candidates",
+        "/api/sources",
+        "/api/articles/1",
+    ] {
+        let (status, _, body) = send(&st, get(path)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(body.contains("\"error\""), "{path}");
+    }
+    // The log-in page is public and sets the pre-session CSRF cookie.
+    let (status, h, page) = send(&st, get("/login?next=/bronnen")).await;
+    assert_eq!(status, StatusCode::OK);
+    let pre = cookie_value(&set_cookie(&h, "radar_csrf").unwrap());
+    let token = csrf_in(&page);
+    let login = |name: &'static str, pw: &'static str| {
+        post(
+            "/login",
+            &pre,
+            &[
+                ("name", name),
+                ("password", pw),
+                ("next", "/bronnen"),
+                ("csrf", &token),
+            ],
+        )
+    };
+    let (status, h, body) = send(&st, login("anna", "fout-wachtwoord")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("Onbekende naam of verkeerd wachtwoord"));
+    assert!(set_cookie(&h, "radar_session").is_none());
+    let (status, _, _) = send(&st, login("niemand", "geheim-wachtwoord-1")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Guessing is throttled per name: after 5 failures even the right
+    // password is refused (429) for a while; other names are not affected.
+    for _ in 0..4 {
+        let (status, _, _) = send(&st, login("niemand", "nog-een-gok")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    s.add_user("niemand", "viewer", "geheim-wachtwoord-1");
+    let (status, _, body) = send(&st, login("niemand", "geheim-wachtwoord-1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(body.contains("Te veel mislukte pogingen"), "{body}");
+    // Log-in without the CSRF token is refused.
+    let (status, _, _) = send(
+        &st,
+        post(
+            "/login",
+            &pre,
+            &[("name", "anna"), ("password", "geheim-wachtwoord-1")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, h, _) = send(&st, login("anna", "geheim-wachtwoord-1")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/bronnen");
+    let set = set_cookie(&h, "radar_session").unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let anna = cookie_value(&set);
+    let (status, _, page) = send(&st, get_with("/bronnen", &anna)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("anna (adviseur)"), "{page}");
+    assert!(page.contains("Tip toevoegen"));
+    let anna_csrf = csrf_in(&page);
+    assert_ne!(anna_csrf, token, "a session has its own CSRF token");
+    let (status, _, _) = send(&st, get_with("/api/sources", &anna)).await;
+    assert_eq!(status, StatusCode::OK);
+    // The pre-session token no longer works once logged in.
+    let (status, _, _) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &anna,
+            &[("url", "ftp://x"), ("csrf", &token)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &anna,
+            &[("url", "ftp://x"), ("csrf", &anna_csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an advisor gets past the guard"
+    );
+
+    // Feeds: the token in the URL, no log-in.
+    let (status, _, _) = send(&st, get("/feeds/search.atom?q=zorg")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&st, get("/feeds/search.atom?q=zorg&token=fout")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(
+        &st,
+        get(&format!("/feeds/search.atom?q=zorg&token={feed_token}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, page) = send(&st, get_with("/zoeken?q=zorg", &anna)).await;
+    assert!(
+        page.contains(&format!("token={feed_token}")),
+        "the search page links the user's feed"
+    );
+
+    // A viewer reads but cannot change anything.
+    let (_, h, _) = send(
+        &st,
+        post(
+            "/login",
+            &pre,
+            &[
+                ("name", "piet"),
+                ("password", "ander-wachtwoord-2"),
+                ("csrf", &token),
+            ],
+        ),
+    )
+    .await;
+    let piet = cookie_value(&set_cookie(&h, "radar_session").unwrap());
+    let (status, _, page) = send(&st, get_with("/bronnen", &piet)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("Tip toevoegen"), "no tip form for a viewer");
+    let piet_csrf = csrf_in(&page); // the log-out form
+    let (status, _, body) = send(
+        &st,
+        post(
+            "/bronnen/tip",
+            &piet,
+            &[("url", "https://a.nl/x"), ("csrf", &piet_csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("viewer"), "{body}");
+
+    // Log-out ends the session.
+    let (status, h, _) = send(&st, post("/logout", &piet, &[("csrf", &piet_csrf)])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        set_cookie(&h, "radar_session")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let (status, _, _) = send(&st, get_with("/bronnen", &piet)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn without_users_only_loopback_is_allowed_and_elsewhere_cookies_are_secure() {
+    let s = site();
+    let err = State::prepare(
+        s.config.clone(),
+        Ranker::builtin(),
+        "0.0.0.0:8080".parse().unwrap(),
+    )
+    .err()
+    .expect("a non-loopback bind without users is refused");
+    assert!(err.to_string().contains("no user accounts"), "{err}");
+    assert!(
+        State::prepare(
+            s.config.clone(),
+            Ranker::builtin(),
+            "[::1]:8080".parse().unwrap()
+        )
+        .is_ok()
+    );
+
+    s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    let st = s.state("0.0.0.0:8080");
+    assert!(!st.open_mode().unwrap());
+    let (_, h, _) = send(&st, get("/login")).await;
+    assert!(set_cookie(&h, "radar_csrf").unwrap().contains("Secure"));
+}
+
+fn radar_cmd(ws: &common::Workspace) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_radar"));
+    c.arg("--config")
+        .arg(ws.path().join("config.toml"))
+        .env_remove("RADAR_DATA")
+        .env_remove("RADAR_CONFIG")
+        .env_remove("RADAR_PASSWORD");
+    c
+}
+
+fn run_with_stdin(mut c: std::process::Command, stdin: &str) -> common::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    common::Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin_or_the_environment() {
+    let ws = common::Workspace::new();
+    let mut c = radar_cmd(&ws);
+    c.args(["user", "add", "anna", "--role", "advisor"]);
+    let out = run_with_stdin(c, "geheim-wachtwoord-1\n");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut c = radar_cmd(&ws);
+    c.args(["user", "add", "piet", "--role", "viewer"])
+        .env("RADAR_PASSWORD", "ander-wachtwoord-2");
+    let out = run_with_stdin(c, "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let list = ws.json(&["user", "list", "--json"]);
+    let users: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().into(),
+                u["role"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        users,
+        [
+            ("anna".into(), "advisor".into()),
+            ("piet".into(), "viewer".into())
+        ]
+    );
+    assert!(
+        !list.to_string().contains("argon2"),
+        "no hashes in the list"
+    );
+    // The stored hash verifies the password that was typed.
+    let store = Store::open(&ws.path().join("data/radar.db")).unwrap();
+    let (_, hash) = store.user_auth("anna").unwrap().unwrap();
+    assert!(web::auth::verify_password("geheim-wachtwoord-1", &hash));
+
+    let mut c = radar_cmd(&ws);
+    c.args(["user", "add", "kees", "--role", "advisor"]);
+    let out = run_with_stdin(c, "kort\n");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("at least 10 characters"),
+        "{}",
+        out.stderr
+    );
+    let out = ws.radar(&["user", "add", "kees", "--role", "admin"]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("admin"), "{}", out.stderr);
+}
+
+#[test]
+fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let ws = common::Workspace::new();
+    let out = ws.radar(&["serve", "--bind", "0.0.0.0:0"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("no user accounts"), "{}", out.stderr);
+    let out = ws.radar(&["serve", "--bind", "localhost"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("--bind"), "{}", out.stderr);
+
+    let mut child = radar_cmd(&ws)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        conn,
+        "GET /vandaag HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    conn.read_to_string(&mut resp).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains("<h1>Vandaag</h1>"), "{resp}");
+}
