@@ -97,17 +97,32 @@ pub(super) fn run(_app: &App, args: Args) -> anyhow::Result<u8> {
     let root = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&root)?;
     let mut rows = Vec::new();
+    // Each phase's rows go to stderr as soon as they are measured, so a
+    // long run shows progress (and partial results survive an interrupt).
+    let mut add = |new: Vec<Row>| {
+        for r in &new {
+            eprintln!(
+                "bench: {} | {} | {} | {} | {}",
+                r.bench,
+                r.radar,
+                r.peer,
+                r.ratio.map(|x| format!("{x:.2}")).unwrap_or_default(),
+                r.target
+            );
+        }
+        rows.extend(new);
+    };
     if want("ingest") {
-        rows.extend(ingest(args.feeds));
+        add(ingest(args.feeds));
     }
     if want("extract") {
-        rows.extend(extraction(args.pages.clone())?);
+        add(extraction(args.pages.clone())?);
     }
     if want("index") {
-        rows.extend(indexing(&root.join("index-bench"), args.index_docs)?);
+        add(indexing(&root.join("index-bench"), args.index_docs)?);
     }
     if want("import") || want("search") || want("digest") {
-        rows.extend(import_search_digest(&root.join("e2e"), &args, &want)?);
+        add(import_search_digest(&root.join("e2e"), &args, &want)?);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
