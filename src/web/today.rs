@@ -13,6 +13,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{page, score_badge};
+use super::triage::lead_actions;
 use super::{Ctx, State, WebError, nl_date, safe_href};
 use crate::rank::Relevance;
 
@@ -37,6 +38,10 @@ fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError>
         .into_iter()
         .map(|(c, _)| c)
         .collect();
+    let back = match days {
+        Some(d) => format!("/vandaag?dagen={d}"),
+        None => "/vandaag".into(),
+    };
     let body = html! {
         h1 { "Vandaag" }
         p.lead {
@@ -66,6 +71,7 @@ fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError>
                         p.also { "Ook in " (c.also_in) " andere bron(nen); eerst gezien bij " (c.cluster_first_source) "." }
                     }
                     @if let Some(from) = &a.tip_from { p.tip { "Tip van " (from) } }
+                    (lead_actions(ctx, a.id, &back))
                 }
             }
         }
