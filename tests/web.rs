@@ -1393,3 +1393,66 @@ async fn triage_posts_need_csrf_and_an_advisor_and_the_api_does_the_same() {
     assert_eq!(v["triage"]["state"], "dismissed");
     assert_eq!(v["triage"]["reason"], "andere sector");
 }
+
+#[tokio::test]
+async fn vandaag_shows_the_latest_digest_and_its_feed_with_triage_buttons() {
+    let s = site();
+    let report = radar::digest::run_digest_job(
+        &s.config,
+        &Ranker::builtin(),
+        Utc::now(),
+        &radar::digest::Job::default(),
+    )
+    .unwrap();
+    let h = s.hostile;
+    assert!(
+        report.digest.leads().any(|l| l.id == h),
+        "the hostile lead must be in the digest for this test"
+    );
+    let st = s.state("127.0.0.1:8080");
+    let (cookie, csrf, page) = open_visitor(&st).await;
+    assert!(page.contains(&report.digest.title), "{page}");
+    assert!(page.contains("nieuwe leads sinds"));
+    let link = format!("href=\"/artikel/{h}\"");
+    assert!(page.contains(&link));
+    assert!(page.contains(&format!("action=\"/artikel/{h}/afwijzen\"")));
+    assert!(page.contains("href=\"/feeds/leads.atom\""));
+    assert_inert(&page);
+    // ?dagen=N still lists the candidates.
+    let (_, _, cands) = send(&st, get("/vandaag?dagen=7")).await;
+    assert!(cands.contains("De beste kandidaat-Koplopers"), "{cands}");
+
+    let (status, hd, xml) = send(&st, get("/feeds/leads.atom")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(hd[header::CONTENT_TYPE].to_str().unwrap().contains("atom"));
+    assert!(xml.contains(&format!("urn:radar:article:{h}")) || xml.contains("Zij-instromers"));
+    assert!(!xml.contains("<script"), "feed text is escaped");
+
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("/artikel/{h}/afwijzen"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("terug", "/vandaag"),
+                ("reden", "andere sector"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&st, get("/vandaag")).await;
+    assert!(page.contains(&report.digest.title), "still the digest");
+    assert!(
+        !page.contains(&link),
+        "a dismissed lead leaves the digest view"
+    );
+
+    // With accounts the feed needs a feed token.
+    let token = s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    let (status, _, _) = send(&st, get("/feeds/leads.atom")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&st, get(&format!("/feeds/leads.atom?token={token}"))).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -145,6 +145,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/articles/{id}/{action}", post(triage::api))
         .route("/api/sources", get(api::sources))
         .route("/feeds/search.atom", get(feeds::search))
+        .route("/feeds/leads.atom", get(feeds::leads))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
