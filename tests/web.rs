@@ -1456,3 +1456,52 @@ async fn vandaag_shows_the_latest_digest_and_its_feed_with_triage_buttons() {
     let (status, _, _) = send(&st, get(&format!("/feeds/leads.atom?token={token}"))).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn koplopers_show_on_overzicht_and_zoeken_filters_on_triage_state() {
+    use radar::store::Change;
+    use radar::triage::State as T;
+    let s = site();
+    let h = s.hostile;
+    let mut store = s.store();
+    for to in [T::Flagged, T::Contacted, T::InAssessment, T::Koploper] {
+        store
+            .triage_apply(
+                h,
+                &Change {
+                    by: "test".into(),
+                    at: Utc::now(),
+                    state: Some(to),
+                    ..Change::default()
+                },
+            )
+            .unwrap();
+    }
+    let st = s.state("127.0.0.1:8080");
+    let (status, _, page) = send(&st, get("/overzicht")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("★1"), "the Koploper is counted:\n{page}");
+    assert!(page.contains("1 in totaal"));
+    assert_inert(&page);
+
+    let link = format!("href=\"/artikel/{h}\"");
+    let lead = format!("href=\"/artikel/{}\"", s.lead);
+    let (_, _, page) = send(&st, get("/zoeken?status=koploper")).await;
+    assert!(page.contains(&link), "{page}");
+    assert!(!page.contains(&lead));
+    assert!(page.contains("option value=\"koploper\" selected"));
+    let (_, _, page) = send(&st, get("/zoeken?status=new")).await;
+    assert!(!page.contains(&link));
+    assert!(page.contains(&lead));
+    let (_, _, page) = send(&st, get("/zoeken?status=open")).await;
+    assert!(!page.contains(&link) && !page.contains(&lead));
+    let (_, _, page) = send(&st, get("/zoeken?status=later")).await;
+    assert!(page.contains("onbekende status"), "{page}");
+    assert!(
+        page.contains(&link) && page.contains(&lead),
+        "bad filter ignored"
+    );
+    let (_, _, json) = send(&st, get("/api/search?status=koploper")).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"], 1, "{json}");
+}
