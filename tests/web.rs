@@ -1505,3 +1505,99 @@ async fn koplopers_show_on_overzicht_and_zoeken_filters_on_triage_state() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["total"], 1, "{json}");
 }
+
+/// One HTTP/1.1 GET against a running `radar serve`; the body.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    conn.read_to_string(&mut resp).unwrap();
+    resp
+}
+
+/// Starts `radar serve` with `extra` arguments; the child and its address.
+fn start_serve(ws: &common::Workspace, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = radar_cmd(ws)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    // Keep draining stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    (child, addr)
+}
+
+#[test]
+fn serve_runs_the_scheduler_under_the_lock_and_stops_on_sigterm() {
+    let server = TestServer::start();
+    server.set(
+        "/feed.xml",
+        Route::ok(
+            "application/rss+xml; charset=utf-8",
+            read_fixture("feeds/inflections.rss"),
+        ),
+    );
+    let ws = common::Workspace::new();
+    ws.sources(&[("proef", &server.url("/feed.xml"))]);
+    let (mut child, addr) = start_serve(&ws, &[]);
+    // The scheduler polls the source: its articles become searchable.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let resp = http_get(&addr, "/api/search?q=leerafdeling");
+        if resp.contains("Nieuwe leerafdeling geopend") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler in radar serve fetched nothing: {resp}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(!server.requests("/feed.xml").is_empty());
+    // It holds the data-directory lock like `radar run`.
+    let second = ws.radar(&["run", "--once"]);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("already running"),
+        "{}",
+        second.stderr
+    );
+    // SIGTERM stops web server and scheduler; exit 0.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+
+    // --no-scheduler: no lock, so `radar run --once` can poll meanwhile.
+    let (mut child, addr) = start_serve(&ws, &["--no-scheduler"]);
+    let out = ws.radar(&["run", "--once"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(http_get(&addr, "/vandaag").starts_with("HTTP/1.1 200"));
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
