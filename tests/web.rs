@@ -1102,6 +1102,10 @@ async fn a_lead_flagged_on_vandaag_is_followed_up_on_artikel_and_opvolging() {
     assert!(board.contains(&format!("href=\"/artikel/{h}\"")), "{board}");
     assert!(board.contains("te volgen"));
     assert_inert(&board);
+    // Vandaag shows it is followed; no second flag button.
+    let (_, _, page) = send(&st, get("/vandaag")).await;
+    assert!(!page.contains(&flag_action), "{page}");
+    assert!(page.contains(&format!("href=\"/artikel/{h}#opvolging\"")));
 
     // Owner, an overdue follow-up date and a note from the Artikel form.
     let art = format!("/artikel/{h}");

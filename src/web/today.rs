@@ -42,6 +42,7 @@ fn digest_body(
         sec.leads = keep;
     }
     d.sections.retain(|s| !s.leads.is_empty());
+    let followed = super::triage::states(store)?;
     let feed = match &ctx.user {
         Some(u) => store
             .users()?
@@ -77,7 +78,7 @@ fn digest_body(
                             @if !l.reason.is_empty() { p.reason { (l.reason) } }
                             @if l.also_in > 0 { p.also { "Ook in " (l.also_in) " andere bron(nen)." } }
                             @if let Some(from) = &l.tip_from { p.tip { "Tip van " (from) } }
-                            (lead_actions(ctx, l.id, "/vandaag"))
+                            (lead_actions(ctx, l.id, "/vandaag", followed.get(&l.id).copied()))
                         }
                     }
                     @if sec.more > 0 { li.more { "en nog " (sec.more) " boven de drempel" } }
@@ -113,6 +114,7 @@ fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError>
         .into_iter()
         .map(|(c, _)| c)
         .collect();
+    let followed = super::triage::states(&store)?;
     let back = match days {
         Some(d) => format!("/vandaag?dagen={d}"),
         None => "/vandaag".into(),
@@ -146,7 +148,7 @@ fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError>
                         p.also { "Ook in " (c.also_in) " andere bron(nen); eerst gezien bij " (c.cluster_first_source) "." }
                     }
                     @if let Some(from) = &a.tip_from { p.tip { "Tip van " (from) } }
-                    (lead_actions(ctx, a.id, &back))
+                    (lead_actions(ctx, a.id, &back, followed.get(&a.id).copied()))
                 }
             }
         }

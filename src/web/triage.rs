@@ -5,6 +5,7 @@
 //! like `radar flag/dismiss/triage`; the guard has already checked the
 //! CSRF token and the role before a handler here runs.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Form, Path, Query, State as AxState};
@@ -75,15 +76,31 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// The flag and dismiss buttons for one lead; `back` is where to return.
-pub fn lead_actions(ctx: &Ctx, id: i64, back: &str) -> Markup {
+/// Triage state per article id, for lists (no entry: nobody acted on it).
+pub fn states(store: &crate::store::Store) -> Result<HashMap<i64, TState>, WebError> {
+    Ok(store
+        .triage_rows(None, false, None)?
+        .into_iter()
+        .map(|r| (r.article_id, r.state))
+        .collect())
+}
+
+/// The flag and dismiss buttons for one lead (a lead already followed
+/// shows its state instead of the flag button); `back` is where to return.
+pub fn lead_actions(ctx: &Ctx, id: i64, back: &str, state: Option<TState>) -> Markup {
+    let state = state.unwrap_or(TState::New);
     html! {
+        @if state != TState::New {
+            p.meta { "Opvolging: " a href=(format!("/artikel/{id}#opvolging")) { strong.state { (state.dutch()) } } }
+        }
         @if ctx.can_edit() {
             div.actions {
-                form.inline method="post" action=(format!("/artikel/{id}/volgen")) {
-                    input type="hidden" name="csrf" value=(ctx.csrf);
-                    input type="hidden" name="terug" value=(back);
-                    button type="submit" { "Volgen" }
+                @if state == TState::New {
+                    form.inline method="post" action=(format!("/artikel/{id}/volgen")) {
+                        input type="hidden" name="csrf" value=(ctx.csrf);
+                        input type="hidden" name="terug" value=(back);
+                        button type="submit" { "Volgen" }
+                    }
                 }
                 form.inline.dismiss method="post" action=(format!("/artikel/{id}/afwijzen")) {
                     input type="hidden" name="csrf" value=(ctx.csrf);
@@ -271,7 +288,7 @@ pub fn panel(ctx: &Ctx, id: i64, item: Option<&TriageItem>) -> Markup {
                 }
             }
             @if ctx.can_edit() {
-                @if matches!(current, TState::New) { (lead_actions(ctx, id, &back)) }
+                @if matches!(current, TState::New) { (lead_actions(ctx, id, &back, None)) }
                 form.triage method="post" action=(action) {
                     input type="hidden" name="csrf" value=(ctx.csrf);
                     input type="hidden" name="terug" value=(back);
