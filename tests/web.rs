@@ -1019,3 +1019,589 @@ fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("<h1>Vandaag</h1>"), "{resp}");
 }
+
+// ---- triage in the web interface (issue 7) ----
+
+const XSS_OWNER: &str = "<script>alert('eigenaar')</script>Anna";
+const XSS_NOTE: &str = "Gebeld met <img src=x onerror=alert('notitie')> de projectleider";
+const XSS_REASON: &str = "<svg onload=alert('reden')>andere sector";
+
+/// Cookie and CSRF token of an open-mode visitor (from the Vandaag page).
+async fn open_visitor(st: &Arc<State>) -> (String, String, String) {
+    let (status, h, page) = send(st, get("/vandaag")).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = cookie_value(&set_cookie(&h, "radar_csrf").expect("csrf cookie"));
+    (cookie, csrf_in(&page), page)
+}
+
+/// Logs `name` in; returns the session cookie and its CSRF token.
+async fn log_in(st: &Arc<State>, name: &str, pw: &str) -> (String, String) {
+    let (_, h, page) = send(st, get("/login")).await;
+    let pre = cookie_value(&set_cookie(&h, "radar_csrf").unwrap());
+    let token = csrf_in(&page);
+    let (status, h, _) = send(
+        st,
+        post(
+            "/login",
+            &pre,
+            &[("name", name), ("password", pw), ("csrf", &token)],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "log-in of {name}");
+    let session = cookie_value(&set_cookie(&h, "radar_session").unwrap());
+    let (_, _, page) = send(st, get_with("/vandaag", &session)).await;
+    (session.clone(), csrf_in(&page))
+}
+
+fn post_json(path: &str, cookie: &str, csrf: Option<&str>, body: &str) -> Request<Body> {
+    let mut r = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "127.0.0.1:8080");
+    if let Some(t) = csrf {
+        r = r.header("x-csrf-token", t);
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn a_lead_flagged_on_vandaag_is_followed_up_on_artikel_and_opvolging() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let h = s.hostile;
+    let (cookie, csrf, page) = open_visitor(&st).await;
+    let flag_action = format!("action=\"/artikel/{h}/volgen\"");
+    assert!(
+        page.contains(&flag_action),
+        "a flag button per lead:\n{page}"
+    );
+    assert!(page.contains(&format!("action=\"/artikel/{h}/afwijzen\"")));
+
+    // Nothing followed yet.
+    let (status, _, board) = send(&st, get("/opvolging")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("Geen leads in opvolging"), "{board}");
+    assert!(
+        board.contains("href=\"/opvolging\""),
+        "Opvolging is in the nav"
+    );
+
+    let (status, hd, _) = send(
+        &st,
+        post(
+            &format!("/artikel/{h}/volgen"),
+            &cookie,
+            &[("csrf", &csrf), ("terug", "/vandaag")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(hd[header::LOCATION], "/vandaag");
+    let (_, _, board) = send(&st, get("/opvolging")).await;
+    assert!(board.contains(&format!("href=\"/artikel/{h}\"")), "{board}");
+    assert!(board.contains("te volgen"));
+    assert_inert(&board);
+    // Vandaag shows it is followed; no second flag button.
+    let (_, _, page) = send(&st, get("/vandaag")).await;
+    assert!(!page.contains(&flag_action), "{page}");
+    assert!(page.contains(&format!("href=\"/artikel/{h}#opvolging\"")));
+
+    // Owner, an overdue follow-up date and a note from the Artikel form.
+    let art = format!("/artikel/{h}");
+    let yesterday = (Utc::now() - Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let (status, hd, body) = send(
+        &st,
+        post(
+            &format!("{art}/triage"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("terug", &art),
+                ("eigenaar", XSS_OWNER),
+                ("datum", &yesterday),
+                ("notitie", XSS_NOTE),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(hd[header::LOCATION], art.as_str());
+    let (_, _, page) = send(&st, get(&art)).await;
+    assert_inert(&page);
+    assert!(page.contains("projectleider"), "the note is shown");
+    assert!(page.contains("lokaal"), "open mode writes as 'lokaal'");
+    assert!(
+        page.contains("&lt;script&gt;alert('eigenaar')"),
+        "owner escaped"
+    );
+    assert!(page.contains("Geschiedenis"));
+    // Only the allowed next states are offered (from 'te volgen').
+    assert!(page.contains("option value=\"contacted\""), "{page}");
+    assert!(page.contains("option value=\"dismissed\""));
+    assert!(!page.contains("option value=\"koploper\""));
+    assert!(!page.contains("option value=\"in_assessment\""));
+
+    let (_, _, board) = send(&st, get("/opvolging")).await;
+    assert_inert(&board);
+    assert!(board.contains("class=\"overdue\""), "{board}");
+    assert!(board.contains("verlopen"));
+    let (_, _, only_overdue) = send(&st, get("/opvolging?verlopen=1")).await;
+    assert!(only_overdue.contains(&format!("href=\"/artikel/{h}\"")));
+    let (_, _, other_owner) = send(&st, get("/opvolging?eigenaar=Piet")).await;
+    assert!(!other_owner.contains(&format!("href=\"/artikel/{h}\"")));
+    let (_, _, contacted) = send(&st, get("/opvolging?status=contacted")).await;
+    assert!(!contacted.contains(&format!("href=\"/artikel/{h}\"")));
+
+    // Skipping a step is refused with the Dutch rule, nothing written.
+    let (status, _, body) = send(
+        &st,
+        post(
+            &format!("{art}/triage"),
+            &cookie,
+            &[("csrf", &csrf), ("status", "koploper")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body.contains("Kan niet van &#39;te volgen&#39; naar &#39;koploper&#39;")
+            || body.contains("Kan niet van 'te volgen' naar 'koploper'"),
+        "{body}"
+    );
+    assert_eq!(
+        s.store().triage_item(h).unwrap().unwrap().state,
+        radar::triage::State::Flagged
+    );
+
+    // A criterion needs evidence; with it, it is ticked.
+    let (status, _, body) = send(
+        &st,
+        post(
+            &format!("{art}/triage"),
+            &cookie,
+            &[("csrf", &csrf), ("vink", "resultaat"), ("bewijs", " ")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("vraagt om bewijs"), "{body}");
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("{art}/triage"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("vink", "resultaat"),
+                ("bewijs", "42 gediplomeerden"),
+                ("status", "contacted"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&st, get(&art)).await;
+    assert!(page.contains("Koploper-checklist (1 van 4)"), "{page}");
+    assert!(page.contains("42 gediplomeerden"));
+    assert!(page.contains("benaderd"));
+}
+
+#[tokio::test]
+async fn dismissing_needs_a_reason_and_takes_the_story_off_vandaag() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let h = s.hostile;
+    let (cookie, csrf, page) = open_visitor(&st).await;
+    let link = format!("href=\"/artikel/{h}\"");
+    assert!(page.contains(&link));
+    for reason in [vec![], vec![("reden", ""), ("toelichting", "   ")]] {
+        let mut form = vec![("csrf", csrf.as_str()), ("terug", "/vandaag")];
+        form.extend(reason);
+        let (status, _, body) =
+            send(&st, post(&format!("/artikel/{h}/afwijzen"), &cookie, &form)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("Afwijzen vraagt om een reden"), "{body}");
+    }
+    let (_, _, page) = send(&st, get("/vandaag")).await;
+    assert!(page.contains(&link), "a refused dismissal changes nothing");
+    // The select's common reason...
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("/artikel/{h}/afwijzen"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("terug", "/vandaag"),
+                ("reden", "al bekend"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&st, get("/vandaag")).await;
+    assert!(
+        !page.contains(&link),
+        "the dismissed story is gone:\n{page}"
+    );
+    let item = s.store().triage_item(h).unwrap().unwrap();
+    assert_eq!(item.reason.as_deref(), Some("al bekend"));
+    // ...and a free-text reason after reopening.
+    let art = format!("/artikel/{h}/triage");
+    let (status, _, _) = send(
+        &st,
+        post(&art, &cookie, &[("csrf", &csrf), ("status", "flagged")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("/artikel/{h}/afwijzen"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("reden", "al bekend"),
+                ("toelichting", XSS_REASON),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, board) = send(&st, get("/opvolging?status=dismissed")).await;
+    assert!(board.contains(&link), "{board}");
+    assert!(board.contains("andere sector"));
+    assert_inert(&board);
+    let (_, _, page) = send(&st, get(&format!("/artikel/{h}"))).await;
+    assert_inert(&page);
+    assert!(page.contains("afgewezen"));
+}
+
+#[tokio::test]
+async fn triage_posts_need_csrf_and_an_advisor_and_the_api_does_the_same() {
+    let s = site();
+    s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    s.add_user("piet", "viewer", "ander-wachtwoord-2");
+    let st = s.state("127.0.0.1:8080");
+    let h = s.hostile;
+    let (anna, anna_csrf) = log_in(&st, "anna", "geheim-wachtwoord-1").await;
+    let (piet, piet_csrf) = log_in(&st, "piet", "ander-wachtwoord-2").await;
+    let (_, _, page) = send(&st, get_with(&format!("/artikel/{h}"), &piet)).await;
+    assert!(!page.contains("/volgen\""), "no triage forms for a viewer");
+    assert!(page.contains("Opvolging"));
+
+    let forms = [
+        ("volgen", vec![]),
+        ("afwijzen", vec![("reden", "al bekend")]),
+        ("triage", vec![("notitie", "x")]),
+    ];
+    for (action, fields) in &forms {
+        let path = format!("/artikel/{h}/{action}");
+        // advisor without the token, with the viewer's token
+        for token in [None, Some(piet_csrf.as_str())] {
+            let mut f = fields.clone();
+            if let Some(t) = token {
+                f.push(("csrf", t));
+            }
+            let (status, _, body) = send(&st, post(&path, &anna, &f)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+            assert!(body.contains("CSRF"), "{body}");
+        }
+        let mut f = fields.clone();
+        f.push(("csrf", &piet_csrf));
+        let (status, _, body) = send(&st, post(&path, &piet, &f)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "viewer on {path}");
+        assert!(body.contains("viewer"), "{body}");
+    }
+    for action in ["flag", "dismiss", "triage", "notes"] {
+        let path = format!("/api/articles/{h}/{action}");
+        let body = r#"{"reason":"al bekend","note":"x"}"#;
+        let (status, _, b) = send(&st, post_json(&path, &anna, None, body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {b}");
+        let (status, _, b) = send(&st, post_json(&path, &piet, Some(&piet_csrf), body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "viewer on {path}: {b}");
+        let (status, _, _) = send(&st, post_json(&path, "", Some(&anna_csrf), body)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "no session on {path}");
+    }
+    assert!(
+        s.store().triage_item(h).unwrap().is_none(),
+        "nothing refused was stored"
+    );
+
+    // The advisor's API calls, as JSON, written as anna.
+    let api = |a: &str| format!("/api/articles/{h}/{a}");
+    let (status, _, b) = send(&st, post_json(&api("flag"), &anna, Some(&anna_csrf), "")).await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["state"], "flagged");
+    let (status, _, b) = send(
+        &st,
+        post_json(
+            &api("notes"),
+            &anna,
+            Some(&anna_csrf),
+            r#"{"note":"Afspraak gemaakt"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["notes"][0]["author"], "anna");
+    assert_eq!(v["notes"][0]["text"], "Afspraak gemaakt");
+    let (status, _, b) = send(&st, post_json(&api("notes"), &anna, Some(&anna_csrf), "{}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{b}");
+    let (status, _, b) = send(
+        &st,
+        post_json(
+            &api("triage"),
+            &anna,
+            Some(&anna_csrf),
+            r#"{"state":"koploper"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("'benaderd' of 'afgewezen'"),
+        "{b}"
+    );
+    let (status, _, _) = send(
+        &st,
+        post_json(&api("dismiss"), &anna, Some(&anna_csrf), "{}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, b) = send(
+        &st,
+        post_json(
+            &api("dismiss"),
+            &anna,
+            Some(&anna_csrf),
+            r#"{"reason":"andere sector"}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let (status, _, b) = send(&st, post_json(&api("flag"), &anna, Some(&anna_csrf), "{x")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{b}");
+    let (status, _, b) = send(&st, get_with(&format!("/api/articles/{h}"), &anna)).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(v["triage"]["state"], "dismissed");
+    assert_eq!(v["triage"]["reason"], "andere sector");
+}
+
+#[tokio::test]
+async fn vandaag_shows_the_latest_digest_and_its_feed_with_triage_buttons() {
+    let s = site();
+    let report = radar::digest::run_digest_job(
+        &s.config,
+        &Ranker::builtin(),
+        Utc::now(),
+        &radar::digest::Job::default(),
+    )
+    .unwrap();
+    let h = s.hostile;
+    assert!(
+        report.digest.leads().any(|l| l.id == h),
+        "the hostile lead must be in the digest for this test"
+    );
+    let st = s.state("127.0.0.1:8080");
+    let (cookie, csrf, page) = open_visitor(&st).await;
+    assert!(page.contains(&report.digest.title), "{page}");
+    assert!(page.contains("nieuwe leads sinds"));
+    let link = format!("href=\"/artikel/{h}\"");
+    assert!(page.contains(&link));
+    assert!(page.contains(&format!("action=\"/artikel/{h}/afwijzen\"")));
+    assert!(page.contains("href=\"/feeds/leads.atom\""));
+    assert_inert(&page);
+    // ?dagen=N still lists the candidates.
+    let (_, _, cands) = send(&st, get("/vandaag?dagen=7")).await;
+    assert!(cands.contains("De beste kandidaat-Koplopers"), "{cands}");
+
+    let (status, hd, xml) = send(&st, get("/feeds/leads.atom")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(hd[header::CONTENT_TYPE].to_str().unwrap().contains("atom"));
+    assert!(xml.contains(&format!("urn:radar:article:{h}")) || xml.contains("Zij-instromers"));
+    assert!(!xml.contains("<script"), "feed text is escaped");
+
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("/artikel/{h}/afwijzen"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("terug", "/vandaag"),
+                ("reden", "andere sector"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&st, get("/vandaag")).await;
+    assert!(page.contains(&report.digest.title), "still the digest");
+    assert!(
+        !page.contains(&link),
+        "a dismissed lead leaves the digest view"
+    );
+
+    // With accounts the feed needs a feed token.
+    let token = s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    let (status, _, _) = send(&st, get("/feeds/leads.atom")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(&st, get(&format!("/feeds/leads.atom?token={token}"))).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn koplopers_show_on_overzicht_and_zoeken_filters_on_triage_state() {
+    use radar::store::Change;
+    use radar::triage::State as T;
+    let s = site();
+    let h = s.hostile;
+    let mut store = s.store();
+    for to in [T::Flagged, T::Contacted, T::InAssessment, T::Koploper] {
+        store
+            .triage_apply(
+                h,
+                &Change {
+                    by: "test".into(),
+                    at: Utc::now(),
+                    state: Some(to),
+                    ..Change::default()
+                },
+            )
+            .unwrap();
+    }
+    let st = s.state("127.0.0.1:8080");
+    let (status, _, page) = send(&st, get("/overzicht")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("★1"), "the Koploper is counted:\n{page}");
+    assert!(page.contains("1 in totaal"));
+    assert_inert(&page);
+
+    let link = format!("href=\"/artikel/{h}\"");
+    let lead = format!("href=\"/artikel/{}\"", s.lead);
+    let (_, _, page) = send(&st, get("/zoeken?status=koploper")).await;
+    assert!(page.contains(&link), "{page}");
+    assert!(!page.contains(&lead));
+    assert!(page.contains("option value=\"koploper\" selected"));
+    let (_, _, page) = send(&st, get("/zoeken?status=new")).await;
+    assert!(!page.contains(&link));
+    assert!(page.contains(&lead));
+    let (_, _, page) = send(&st, get("/zoeken?status=open")).await;
+    assert!(!page.contains(&link) && !page.contains(&lead));
+    let (_, _, page) = send(&st, get("/zoeken?status=later")).await;
+    assert!(page.contains("onbekende status"), "{page}");
+    assert!(
+        page.contains(&link) && page.contains(&lead),
+        "bad filter ignored"
+    );
+    let (_, _, json) = send(&st, get("/api/search?status=koploper")).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total"], 1, "{json}");
+}
+
+/// One HTTP/1.1 GET against a running `radar serve`; the body.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    conn.read_to_string(&mut resp).unwrap();
+    resp
+}
+
+/// Starts `radar serve` with `extra` arguments; the child and its address.
+fn start_serve(ws: &common::Workspace, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = radar_cmd(ws)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    // Keep draining stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    (child, addr)
+}
+
+#[test]
+fn serve_runs_the_scheduler_under_the_lock_and_stops_on_sigterm() {
+    let server = TestServer::start();
+    server.set(
+        "/feed.xml",
+        Route::ok(
+            "application/rss+xml; charset=utf-8",
+            read_fixture("feeds/inflections.rss"),
+        ),
+    );
+    let ws = common::Workspace::new();
+    ws.sources(&[("proef", &server.url("/feed.xml"))]);
+    let (mut child, addr) = start_serve(&ws, &[]);
+    // The scheduler polls the source: its articles become searchable.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let resp = http_get(&addr, "/api/search?q=leerafdeling");
+        if resp.contains("Nieuwe leerafdeling geopend") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler in radar serve fetched nothing: {resp}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(!server.requests("/feed.xml").is_empty());
+    // It holds the data-directory lock like `radar run`.
+    let second = ws.radar(&["run", "--once"]);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("already running"),
+        "{}",
+        second.stderr
+    );
+    // SIGTERM stops web server and scheduler; exit 0.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+
+    // --no-scheduler: no lock, so `radar run --once` can poll meanwhile.
+    let (mut child, addr) = start_serve(&ws, &["--no-scheduler"]);
+    let out = ws.radar(&["run", "--once"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(http_get(&addr, "/vandaag").starts_with("HTTP/1.1 200"));
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -98,7 +98,9 @@ fn pages_render_in_a_real_browser_with_screenshots() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
         .arg("--data")
         .arg(&data)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        // No scheduler: the demo data must not be polled (the default
+        // sources are real sites).
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-scheduler"])
         .env_remove("RADAR_CONFIG")
         .stderr(Stdio::piped())
         .spawn()
@@ -161,8 +163,45 @@ fn pages_render_in_a_real_browser_with_screenshots() {
     let id: String = dom[at..].chars().take_while(char::is_ascii_digit).collect();
     let dom = browse(&bin, &["--dump-dom", &format!("{base}/artikel/{id}")]);
     assert!(dom.contains("Koploper-criteria"), "{dom}");
+    // Follow it up (as `radar flag` would; the browser cannot post forms
+    // here) and see it on the article and on Opvolging.
+    let out = Command::new(env!("CARGO_BIN_EXE_radar"))
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "flag",
+            &id,
+            "--owner",
+            "Anna",
+            "--note",
+            "Gebeld met de projectleider",
+            "--by",
+            "anna",
+        ])
+        .env_remove("RADAR_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = browse(&bin, &["--dump-dom", &format!("{base}/artikel/{id}")]);
+    assert!(dom.contains("Gebeld met de projectleider"), "{dom}");
+    assert!(
+        dom.contains(
+            "action=\"/artikel/{id}/triage\""
+                .replace("{id}", &id)
+                .as_str()
+        ),
+        "{dom}"
+    );
+    let dom = browse(&bin, &["--dump-dom", &format!("{base}/opvolging")]);
+    assert!(dom.contains(&format!("href=\"/artikel/{id}\"")), "{dom}");
+    assert!(dom.contains("Anna"), "{dom}");
     for (name, size, path) in [
         ("artikel", "1280,1600", format!("/artikel/{id}")),
+        ("opvolging", "1280,900", "/opvolging".to_string()),
         (
             "zoeken-telefoon",
             "390,1400",

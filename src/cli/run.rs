@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use super::{App, EXIT_SOURCE_ERRORS};
 use crate::fetch::Fetcher;
+use crate::index::{IndexError, SearchIndex};
 use crate::lock::DataLock;
 use crate::pipeline::{self, Cycle, SourceReport};
 use crate::schedule::{Job, Planner};
@@ -87,12 +88,6 @@ fn digest_job(app: &App) -> anyhow::Result<Job> {
 
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     let _lock = DataLock::acquire(&app.config.data_dir)?;
-    let all = sources::load_dir(&app.config.sources.dir, app.config.sources.allow_files)?;
-    let planner = Planner::new(&app.config.schedule).map_err(anyhow::Error::msg)?;
-    let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
-    let (mut store, mut index) = app.open(true)?;
-    store.sync_sources(&all)?;
-    let mut jobs = extra_jobs(app)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -102,97 +97,158 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         eprintln!("radar run: stopping: no new fetches; finishing those in flight");
         let _ = stop_tx.send(true);
     });
-    let grace = Duration::from_secs(app.config.run.shutdown_grace_secs);
-    let tick = Duration::from_secs(app.config.run.tick_secs);
-    let mut any_failed = false;
-    let now = Utc::now();
-    let mut job_next: Vec<_> = jobs.iter().map(|j| planner.first_job_run(j, now)).collect();
-    tracing::info!(sources = all.len(), jobs = jobs.len(), "radar run started");
-    rt.block_on(async {
-        loop {
-            if *stop_rx.borrow() {
-                break;
-            }
-            let now = Utc::now();
-            let due_ids = store.due_sources(now)?;
-            let mut due: Vec<Source> = Vec::new();
-            for id in &due_ids {
-                match all.iter().find(|s| &s.id == id) {
-                    Some(s) => due.push(s.clone()),
-                    // In the store but no longer configured: park it.
-                    None => store.set_next_check(
-                        id,
-                        now + chrono::Duration::from_std(planner.max_interval())
-                            .unwrap_or_default(),
-                    )?,
-                }
-            }
-            if !due.is_empty() {
-                let cycle = Cycle {
-                    concurrency: app.config.fetch.concurrency,
-                    planner: Some(&planner),
-                    health: app.config.health.clone(),
-                    stop: Some(stop_rx.clone()),
-                    grace,
-                    extract: app.config.extract.clone(),
-                };
-                let reports = pipeline::refresh_cycle(
-                    &mut store,
-                    &mut index,
-                    &app.ranker,
-                    &fetcher,
-                    &due,
-                    &cycle,
-                    acknowledge,
-                )
-                .await?;
-                any_failed |= reports.iter().any(SourceReport::failed);
-                tracing::info!(
-                    due = due.len(),
-                    done = reports.len(),
-                    new = reports.iter().map(|r| r.new).sum::<usize>(),
-                    "cycle finished"
-                );
-            }
-            let now = Utc::now();
-            for (job, next) in jobs.iter_mut().zip(job_next.iter_mut()) {
-                if *stop_rx.borrow() || now < *next {
-                    continue;
-                }
-                tracing::info!(job = %job.name, "running job");
-                if let Err(e) = tokio::task::block_in_place(|| (job.run)()) {
-                    tracing::error!(job = %job.name, error = %format!("{e:#}"), "job failed");
-                }
-                *next = planner.next_job_tick(job, Utc::now() + chrono::Duration::seconds(1));
-            }
-            if args.once {
-                break;
-            }
-            let mut wake = store.next_due_at()?;
-            for n in &job_next {
-                wake = Some(wake.map_or(*n, |w| w.min(*n)));
-            }
-            let wait = wake
-                .and_then(|w| (w - Utc::now()).to_std().ok())
-                .unwrap_or(Duration::ZERO)
-                .clamp(Duration::from_secs(1), tick);
-            let mut rx = stop_rx.clone();
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = rx.wait_for(|v| *v) => {}
-            }
-        }
-        anyhow::Ok(())
-    })?;
-    // Index whatever the last cycle stored (refresh_cycle already did, but
-    // an interrupted cycle may have left some behind).
-    crate::pipeline::process_pending(&mut store, &mut index, &app.ranker)?;
+    let opts = SchedulerOpts {
+        once: args.once,
+        hold_index: true,
+    };
+    let any_failed = rt.block_on(run_scheduler(app, stop_rx, opts))?;
     eprintln!("radar run: stopped");
     Ok(if args.once && any_failed {
         EXIT_SOURCE_ERRORS
     } else {
         0
     })
+}
+
+/// How the scheduler loop runs.
+pub(super) struct SchedulerOpts {
+    /// Poll what is due once, run due jobs, and return.
+    pub once: bool,
+    /// Hold the index writer for the whole run (`radar run`); otherwise
+    /// it is opened per cycle (`radar serve`), so a tip from the web form
+    /// can take it between cycles.
+    pub hold_index: bool,
+}
+
+fn open_index(app: &App) -> anyhow::Result<Option<SearchIndex>> {
+    match SearchIndex::open(
+        &app.config.data_dir.join("search"),
+        true,
+        app.config.index.writer_memory_mb,
+    ) {
+        Ok(i) => Ok(Some(i)),
+        Err(IndexError::Locked(_)) => {
+            tracing::warn!("search index busy (a tip?); this cycle waits for the next tick");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The scheduler: polls due sources and runs [`extra_jobs`] until `stop`
+/// turns true (or once). The caller holds the data-directory lock and
+/// owns the signal handling. Returns whether any source failed.
+pub(super) async fn run_scheduler(
+    app: &App,
+    stop_rx: watch::Receiver<bool>,
+    opts: SchedulerOpts,
+) -> anyhow::Result<bool> {
+    let all = sources::load_dir(&app.config.sources.dir, app.config.sources.allow_files)?;
+    let planner = Planner::new(&app.config.schedule).map_err(anyhow::Error::msg)?;
+    let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
+    let (mut store, index) = app.open(opts.hold_index)?;
+    let mut held = opts.hold_index.then_some(index);
+    store.sync_sources(&all)?;
+    let mut jobs = extra_jobs(app)?;
+    let grace = Duration::from_secs(app.config.run.shutdown_grace_secs);
+    let tick = Duration::from_secs(app.config.run.tick_secs);
+    let mut any_failed = false;
+    let now = Utc::now();
+    let mut job_next: Vec<_> = jobs.iter().map(|j| planner.first_job_run(j, now)).collect();
+    tracing::info!(sources = all.len(), jobs = jobs.len(), "scheduler started");
+    loop {
+        if *stop_rx.borrow() {
+            break;
+        }
+        let now = Utc::now();
+        let due_ids = store.due_sources(now)?;
+        let mut due: Vec<Source> = Vec::new();
+        for id in &due_ids {
+            match all.iter().find(|s| &s.id == id) {
+                Some(s) => due.push(s.clone()),
+                // In the store but no longer configured: park it.
+                None => store.set_next_check(
+                    id,
+                    now + chrono::Duration::from_std(planner.max_interval()).unwrap_or_default(),
+                )?,
+            }
+        }
+        let index = match (due.is_empty(), held.take()) {
+            (true, kept) => {
+                held = kept;
+                None
+            }
+            (false, Some(i)) => Some(i),
+            (false, None) => open_index(app)?,
+        };
+        if let Some(mut index) = index {
+            let cycle = Cycle {
+                concurrency: app.config.fetch.concurrency,
+                planner: Some(&planner),
+                health: app.config.health.clone(),
+                stop: Some(stop_rx.clone()),
+                grace,
+                extract: app.config.extract.clone(),
+            };
+            let reports = pipeline::refresh_cycle(
+                &mut store,
+                &mut index,
+                &app.ranker,
+                &fetcher,
+                &due,
+                &cycle,
+                acknowledge,
+            )
+            .await?;
+            any_failed |= reports.iter().any(SourceReport::failed);
+            tracing::info!(
+                due = due.len(),
+                done = reports.len(),
+                new = reports.iter().map(|r| r.new).sum::<usize>(),
+                "cycle finished"
+            );
+            if opts.hold_index {
+                held = Some(index);
+            }
+        }
+        let now = Utc::now();
+        for (job, next) in jobs.iter_mut().zip(job_next.iter_mut()) {
+            if *stop_rx.borrow() || now < *next {
+                continue;
+            }
+            tracing::info!(job = %job.name, "running job");
+            if let Err(e) = tokio::task::block_in_place(|| (job.run)()) {
+                tracing::error!(job = %job.name, error = %format!("{e:#}"), "job failed");
+            }
+            *next = planner.next_job_tick(job, Utc::now() + chrono::Duration::seconds(1));
+        }
+        if opts.once {
+            break;
+        }
+        let mut wake = store.next_due_at()?;
+        for n in &job_next {
+            wake = Some(wake.map_or(*n, |w| w.min(*n)));
+        }
+        let wait = wake
+            .and_then(|w| (w - Utc::now()).to_std().ok())
+            .unwrap_or(Duration::ZERO)
+            .clamp(Duration::from_secs(1), tick);
+        let mut rx = stop_rx.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = rx.wait_for(|v| *v) => {}
+        }
+    }
+    // Index whatever the last cycle stored (refresh_cycle already did, but
+    // an interrupted cycle may have left some behind).
+    let index = match held.take() {
+        Some(i) => Some(i),
+        None => open_index(app)?,
+    };
+    if let Some(mut index) = index {
+        crate::pipeline::process_pending(&mut store, &mut index, &app.ranker)?;
+    }
+    Ok(any_failed)
 }
 
 /// One line per finished source, printed only after its outcome and
@@ -215,8 +271,9 @@ fn acknowledge(r: &SourceReport) {
     println!("{line}");
 }
 
+/// Waits for SIGINT or SIGTERM.
 #[cfg(unix)]
-async fn wait_for_signal() {
+pub(super) async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,
@@ -231,8 +288,9 @@ async fn wait_for_signal() {
     }
 }
 
+/// Waits for Ctrl-C.
 #[cfg(not(unix))]
-async fn wait_for_signal() {
+pub(super) async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 

@@ -437,18 +437,7 @@ pub const FEED_LEADS: usize = 100;
 /// Rebuilds `<dir>/leads.atom` from the digests kept in `dir` (newest
 /// first, at most [`FEED_LEADS`] leads): the feed advisors subscribe to.
 pub fn write_leads_feed(dir: &Path, title: &str) -> anyhow::Result<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let mut digests: Vec<Digest> = files
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|t| serde_json::from_str::<Digest>(&t).ok())
-        .collect();
-    digests.sort_by_key(|d| std::cmp::Reverse(d.window_end));
+    let digests = kept(dir)?;
     let mut seen = std::collections::HashSet::new();
     let mut entries = Vec::new();
     for d in &digests {
@@ -465,6 +454,32 @@ pub fn write_leads_feed(dir: &Path, title: &str) -> anyhow::Result<PathBuf> {
     let body = render::atom_feed("urn:radar:leads", title, updated, &entries);
     write_atomic(&path, body.as_bytes())?;
     Ok(path)
+}
+
+/// The digests kept in `dir` (their JSON files), newest first; files that
+/// do not parse are skipped.
+pub fn kept(dir: &Path) -> anyhow::Result<Vec<Digest>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut digests: Vec<Digest> = files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| serde_json::from_str::<Digest>(&t).ok())
+        .collect();
+    digests.sort_by_key(|d| std::cmp::Reverse((d.window_end, d.generated_at)));
+    Ok(digests)
+}
+
+/// The newest digest kept in `dir`, if any (a missing folder is none).
+pub fn latest_kept(dir: &Path) -> anyhow::Result<Option<Digest>> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    Ok(kept(dir)?.into_iter().next())
 }
 
 /// Writes the digest as HTML and JSON into `dir` (atomically: temp file,

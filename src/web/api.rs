@@ -1,7 +1,7 @@
 //! The JSON API under `/api`: the same library calls as the pages.
 //! Authentication is the session cookie of the web log-in (none in open
 //! mode); without it every route answers 401 `{"error": ...}`.
-//! TODO(issue 6): triage actions (POST, `X-CSRF-Token` header) go here.
+//! Triage actions (POST, `X-CSRF-Token` header) are in `triage::api`.
 
 use std::sync::Arc;
 
@@ -108,7 +108,7 @@ pub async fn candidates(
     }
 }
 
-/// GET /api/articles/{id} — `{article, explanation, others}`.
+/// GET /api/articles/{id} — `{article, explanation, others, triage}`.
 pub async fn article(AxState(state): AxState<Arc<State>>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return json_err(WebError::new(StatusCode::NOT_FOUND, "no such article"));
@@ -123,6 +123,7 @@ pub async fn article(AxState(state): AxState<Arc<State>>, Path(id): Path<String>
             "article": d.article,
             "explanation": d.explanation,
             "others": d.others,
+            "triage": d.triage,
         }))
         .into_response(),
         Ok(None) => json_err(WebError::new(

@@ -1,7 +1,8 @@
 //! GET /artikel/{id}: the text, its source, the link to the original
 //! (never framed), the score explanation with the criteria checklist,
 //! other outlets with the same story, and tip details.
-//! TODO(issue 6): triage history, notes and flag/dismiss forms go here.
+//! Then the follow-up panel (`triage::panel`): flag/dismiss, state, owner,
+//! due date, notes, the advisors' Koploper checklist and the history.
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use maud::html;
 use super::layout::{page, score_badge};
 use super::{Ctx, State, WebError, nl_date, safe_href};
 use crate::rank::Relevance;
-use crate::store::{Article, ClusterMember, Store};
+use crate::store::{Article, ClusterMember, Store, TriageItem};
 
 /// An article with its explanation (current rules) and other outlets.
 pub struct Detail {
@@ -24,6 +25,8 @@ pub struct Detail {
     pub explanation: Relevance,
     /// Other outlets with the same story.
     pub others: Vec<ClusterMember>,
+    /// The follow-up, when anybody acted on it.
+    pub triage: Option<TriageItem>,
 }
 
 /// Reads one article with its explanation; `None` when there is no such id.
@@ -40,10 +43,12 @@ pub fn detail(store: &Store, state: &State, id: i64) -> Result<Option<Detail>, W
         .unwrap_or_default();
     let explanation = state.ranker.score(&article, &tags);
     let others = store.cluster_members(id)?;
+    let triage = store.triage_item(id)?;
     Ok(Some(Detail {
         article,
         explanation,
         others,
+        triage,
     }))
 }
 
@@ -75,6 +80,7 @@ fn body(state: &State, ctx: &Ctx, id: i64) -> Result<String, WebError> {
                     @if let Some(n) = &a.tip_note { p { "Notitie: " (n) } }
                 }
             }
+            (super::triage::panel(ctx, a.id, d.triage.as_ref()))
             section.explain {
                 h2 { "Score " (score_badge(Some(r.score))) }
                 p.reason { (r.reason) }

@@ -2,7 +2,8 @@
 //! newest first (the Zoeken filters apply). With user accounts the URL
 //! carries the user's feed token (shown on the Zoeken page), so a feed
 //! reader needs no log-in; in open mode no token is needed.
-//! TODO(issue 6): /feeds/digest.atom, the daily digest, the same way.
+//! GET /feeds/leads.atom?token=...: the digest subscription feed
+//! (`<data>/digests/leads.atom`, rebuilt by every digest), the same way.
 
 use std::sync::Arc;
 
@@ -44,10 +45,14 @@ pub async fn search(AxState(state): AxState<Arc<State>>, Query(p): Query<FeedPar
     }
 }
 
-fn feed(state: &State, p: FeedParams) -> Result<String, WebError> {
-    let store = state.store()?;
+/// With user accounts a feed needs a user's feed token.
+fn check_token(
+    state: &State,
+    store: &crate::store::Store,
+    token: Option<&str>,
+) -> Result<(), WebError> {
     if !state.open_mode()? {
-        let ok = match p.token.as_deref().filter(|t| !t.is_empty()) {
+        let ok = match token.filter(|t| !t.is_empty()) {
             Some(t) => store.user_by_feed_token(t)?.is_some(),
             None => false,
         };
@@ -58,6 +63,44 @@ fn feed(state: &State, p: FeedParams) -> Result<String, WebError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// `?token=` of the leads feed.
+#[derive(Deserialize)]
+pub struct TokenParam {
+    token: Option<String>,
+}
+
+/// GET /feeds/leads.atom
+pub async fn leads(AxState(state): AxState<Arc<State>>, Query(p): Query<TokenParam>) -> Response {
+    let out = super::blocking(move || {
+        let store = state.store()?;
+        check_token(&state, &store, p.token.as_deref())?;
+        let path = state.data_dir.join("digests").join("leads.atom");
+        match std::fs::read_to_string(&path) {
+            Ok(xml) => Ok(xml),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(WebError::new(
+                StatusCode::NOT_FOUND,
+                "no digest yet: the feed appears with the first `radar digest`",
+            )),
+            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display()).into()),
+        }
+    })
+    .await;
+    match out {
+        Ok(xml) => (
+            [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+            xml,
+        )
+            .into_response(),
+        Err(e) => (e.status, e.message).into_response(),
+    }
+}
+
+fn feed(state: &State, p: FeedParams) -> Result<String, WebError> {
+    let store = state.store()?;
+    check_token(state, &store, p.token.as_deref())?;
     let mut params = p.search;
     params.sort = Some("datum".into());
     params.page = None;

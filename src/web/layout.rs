@@ -8,11 +8,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::Ctx;
 use crate::index::Snippet;
 
-/// Navigation entries: (path, label). TODO(issue 6): "Opvolging"
-/// (/opvolging, the follow-up board) joins here after the triage merge.
+/// Navigation entries: (path, label).
 const NAV: &[(&str, &str)] = &[
     ("/vandaag", "Vandaag"),
     ("/zoeken", "Zoeken"),
+    ("/opvolging", "Opvolging"),
     ("/bronnen", "Bronnen"),
     ("/overzicht", "Overzicht"),
 ];

@@ -43,6 +43,7 @@ pub mod search;
 mod search_view;
 mod sources;
 mod today;
+mod triage;
 
 pub use auth::Ctx;
 
@@ -128,6 +129,10 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/vandaag", get(today::page_handler))
         .route("/zoeken", get(search_view::page_handler))
         .route("/artikel/{id}", get(article::page_handler))
+        .route("/artikel/{id}/volgen", post(triage::flag))
+        .route("/artikel/{id}/afwijzen", post(triage::dismiss))
+        .route("/artikel/{id}/triage", post(triage::update))
+        .route("/opvolging", get(triage::board_handler))
         .route("/bronnen", get(sources::page_handler))
         .route("/bronnen/tip", post(sources::tip))
         .route("/overzicht", get(overview::page_handler))
@@ -137,8 +142,10 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/candidates", get(api::candidates))
         .route("/api/articles/{id}", get(api::article))
+        .route("/api/articles/{id}/{action}", post(triage::api))
         .route("/api/sources", get(api::sources))
         .route("/feeds/search.atom", get(feeds::search))
+        .route("/feeds/leads.atom", get(feeds::leads))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

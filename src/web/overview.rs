@@ -1,7 +1,7 @@
 //! GET /overzicht: candidates by theme × region and theme × sector, as a
 //! heat table and an SVG chart, so blind spots (zero cells) stand out.
-//! TODO(issue 6): a second count of confirmed Koplopers (triage state)
-//! goes beside the candidate count once triage is merged.
+//! Beside each candidate count: the confirmed Koplopers (triage state
+//! `koploper`, any date) in that cell, marked ★.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::layout::page;
 use super::{Ctx, State, WebError};
-use crate::store::Candidate;
+use crate::store::Article;
 
 /// The twelve provinces, always shown so an empty one is visible.
 pub const PROVINCES: &[&str] = &[
@@ -50,12 +50,12 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    /// Counts candidates per theme and column value (`None` column: "onbekend").
+    /// Counts articles per theme and column value (`None` column: "onbekend").
     pub fn build(
         rows: Vec<(String, String)>,
         mut cols: Vec<(String, String)>,
-        list: &[Candidate],
-        col_of: impl Fn(&Candidate) -> Option<String>,
+        list: &[&Article],
+        col_of: impl Fn(&Article) -> Option<String>,
     ) -> Matrix {
         for c in list {
             if let Some(v) = col_of(c) {
@@ -81,13 +81,19 @@ impl Matrix {
             let Some(&ci) = col_ix.get(col.as_str()) else {
                 continue;
             };
-            for t in &c.article.themes {
+            for t in &c.themes {
                 if let Some(&ri) = row_ix.get(t.as_str()) {
                     counts[ri][ci] += 1;
                 }
             }
         }
         Matrix { rows, cols, counts }
+    }
+
+    /// The columns, without the "onbekend" one `build` adds, so a second
+    /// matrix over other articles lines up with this one.
+    fn cols_without_unknown(&self) -> Vec<(String, String)> {
+        self.cols[..self.cols.len() - 1].to_vec()
     }
 
     fn max(&self) -> usize {
@@ -112,7 +118,7 @@ fn level(n: usize, max: usize) -> usize {
     }
 }
 
-fn table(m: &Matrix, caption: &str) -> Markup {
+fn table(m: &Matrix, k: &Matrix, caption: &str) -> Markup {
     let max = m.max();
     html! {
         div.scroll {
@@ -123,8 +129,12 @@ fn table(m: &Matrix, caption: &str) -> Markup {
                     @for (ri, (_, label)) in m.rows.iter().enumerate() {
                         tr {
                             th { (label) }
-                            @for n in &m.counts[ri] {
-                                td class=(format!("heat{}", level(*n, max).min(4))) { (n) }
+                            @for (ci, n) in m.counts[ri].iter().enumerate() {
+                                @let kop = k.counts.get(ri).and_then(|r| r.get(ci)).copied().unwrap_or(0);
+                                td class=(format!("heat{}", level(*n, max).min(4))) {
+                                    (n)
+                                    @if kop > 0 { " " span.kop title="bevestigde Koplopers" { "★" (kop) } }
+                                }
                             }
                         }
                     }
@@ -188,18 +198,30 @@ fn body(state: &State, ctx: &Ctx, days: u32) -> Result<String, WebError> {
         .into_iter()
         .filter(|(id, _)| ids.contains(id))
         .collect();
-    let by_region = Matrix::build(
-        themes.clone(),
-        PROVINCES
-            .iter()
-            .map(|p| (p.to_string(), p.to_string()))
-            .collect(),
-        &list,
-        |c| c.article.region.clone(),
-    );
-    let by_sector = Matrix::build(themes, state.ranker.rules.branch_labels(), &list, |c| {
-        c.article.sector.clone()
-    });
+    let cands: Vec<&Article> = list.iter().map(|c| &c.article).collect();
+    // Confirmed Koplopers, whatever their date: the advisors' own findings.
+    let kop_ids: Vec<i64> = store
+        .triage_rows(Some(crate::triage::State::Koploper), false, None)?
+        .into_iter()
+        .map(|r| r.article_id)
+        .collect();
+    let kop_articles = store.articles(&kop_ids)?;
+    let koplopers: Vec<&Article> = kop_articles.iter().collect();
+    let provinces: Vec<(String, String)> = PROVINCES
+        .iter()
+        .map(|p| (p.to_string(), p.to_string()))
+        .collect();
+    let region = |a: &Article| a.region.clone();
+    let sector = |a: &Article| a.sector.clone();
+    // Columns from both lists, so the Koploper counts line up with the cells.
+    let pair = |cols: Vec<(String, String)>, col_of: &dyn Fn(&Article) -> Option<String>| {
+        let k = Matrix::build(themes.clone(), cols, &koplopers, col_of);
+        let c = Matrix::build(themes.clone(), k.cols_without_unknown(), &cands, col_of);
+        let k = Matrix::build(themes.clone(), c.cols_without_unknown(), &koplopers, col_of);
+        (c, k)
+    };
+    let (by_region, kop_region) = pair(provinces, &region);
+    let (by_sector, kop_sector) = pair(state.ranker.rules.branch_labels(), &sector);
     let body = html! {
         h1 { "Overzicht" }
         p.lead {
@@ -209,6 +231,10 @@ fn body(state: &State, ctx: &Ctx, days: u32) -> Result<String, WebError> {
             "Blinde vlekken: " (by_region.blind_spots()) " lege cellen thema × provincie, "
             (by_sector.blind_spots()) " thema × sector."
         }
+        p.meta {
+            "★ = bevestigde Koplopers (status koploper in "
+            a href="/opvolging?status=koploper" { "Opvolging" } "): " (koplopers.len()) " in totaal."
+        }
         p.periods { "Periode: "
             @for (d, l) in [(30, "30 dagen"), (90, "90 dagen"), (365, "een jaar"), (0, "alles")] {
                 @if d == days { strong { (l) } } @else { a href=(format!("/overzicht?dagen={d}")) { (l) } }
@@ -217,10 +243,10 @@ fn body(state: &State, ctx: &Ctx, days: u32) -> Result<String, WebError> {
         }
         h2 { "Thema × regio" }
         (chart(&by_region, "Kandidaten per thema en provincie"))
-        (table(&by_region, "Kandidaten per thema en provincie"))
+        (table(&by_region, &kop_region, "Kandidaten (★ Koplopers) per thema en provincie"))
         h2 { "Thema × sector" }
         (chart(&by_sector, "Kandidaten per thema en sector"))
-        (table(&by_sector, "Kandidaten per thema en sector"))
+        (table(&by_sector, &kop_sector, "Kandidaten (★ Koplopers) per thema en sector"))
     };
     Ok(page(ctx, "Overzicht", "/overzicht", body))
 }

@@ -5,8 +5,8 @@
 //!
 //! Facet counts follow the usual rule: each facet is counted over the
 //! results with every *other* filter applied, so the values next to a
-//! chosen one stay visible. TODO(issue 6): a triage-state filter plugs in
-//! here as one more [`Filters`] field checked against the store.
+//! chosen one stay visible. The triage-state filter (`status`) narrows the
+//! set before the facets are counted (it is not a facet).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::index::{SearchIndex, Snippet, lead};
 use crate::pipeline::Ranker;
 use crate::store::{BrowseRow, Store};
+use crate::triage::State as TState;
 
 /// Query-string parameters, all optional and all as text so a bad value
 /// gives a message, not a 400 from the extractor.
@@ -42,6 +43,10 @@ pub struct SearchParams {
     /// Last date, YYYY-MM-DD, inclusive.
     #[serde(default)]
     pub to: Option<String>,
+    /// Triage state id (`flagged`, `koploper`, `new` = nobody acted on it,
+    /// ...) or `open` (being followed up).
+    #[serde(default)]
+    pub status: Option<String>,
     /// `relevantie` (default with a query) or `datum`.
     #[serde(default)]
     pub sort: Option<String>,
@@ -79,6 +84,7 @@ impl SearchParams {
             "region" => p.region = v,
             "source" => p.source = v,
             "sort" => p.sort = v,
+            "status" => p.status = v,
             _ => {}
         }
         p.page = None;
@@ -95,6 +101,7 @@ impl SearchParams {
             ("source", &self.source),
             ("from", &self.from),
             ("to", &self.to),
+            ("status", &self.status),
             ("sort", &self.sort),
             ("page", &self.page),
         ] {
@@ -257,8 +264,20 @@ pub fn run(
         from,
         until,
     };
+    // Triage state: `open`, or one state; an unknown one is a warning.
+    let status: Option<Box<dyn Fn(TState) -> bool>> = match given(&params.status) {
+        None => None,
+        Some("open") => Some(Box::new(TState::is_open)),
+        Some(v) => match v.parse::<TState>() {
+            Ok(want) => Some(Box::new(move |s| s == want)),
+            Err(e) => {
+                warnings.push(format!("Status: {e}; filter genegeerd."));
+                None
+            }
+        },
+    };
     let parsed = (!query.is_empty()).then(|| index.parse(&query));
-    let (rows, relevance): (Vec<BrowseRow>, HashMap<i64, f32>) = match &parsed {
+    let (mut rows, relevance): (Vec<BrowseRow>, HashMap<i64, f32>) = match &parsed {
         Some(q) => {
             let hits = index.search_all(q)?;
             let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
@@ -269,6 +288,14 @@ pub fn run(
         }
         None => (store.browse_rows(None)?, HashMap::new()),
     };
+    if let Some(keep) = status {
+        let states: HashMap<i64, TState> = store
+            .triage_rows(None, false, None)?
+            .into_iter()
+            .map(|r| (r.article_id, r.state))
+            .collect();
+        rows.retain(|r| keep(states.get(&r.id).copied().unwrap_or(TState::New)));
+    }
 
     // Facets: each counted with the other filters applied.
     let mut counts: [HashMap<String, usize>; 4] = Default::default();

@@ -34,6 +34,15 @@ fn render(state: &State, ctx: &Ctx, params: &SearchParams) -> Result<String, Web
             }
             label { "van " input type="date" name="from" value=(params.from.as_deref().unwrap_or("")); }
             label { "t/m " input type="date" name="to" value=(params.to.as_deref().unwrap_or("")); }
+            label { "status "
+                select name="status" {
+                    option value="" { "alle" }
+                    option value="open" selected[params.status.as_deref() == Some("open")] { "in opvolging" }
+                    @for st in crate::triage::State::ALL {
+                        option value=(st.id()) selected[params.status.as_deref() == Some(st.id())] { (st.dutch()) }
+                    }
+                }
+            }
             label { "sorteer "
                 select name="sort" {
                     option value="relevantie" selected[out.sort == "relevantie"] { "relevantie" }

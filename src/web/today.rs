@@ -1,7 +1,7 @@
-//! GET /vandaag: the best candidates since yesterday, best first, with
-//! their one-line reason. TODO(issue 6): once the daily digest is stored,
-//! show the latest digest here instead, with flag and dismiss buttons per
-//! lead (POST forms carrying `ctx.csrf`; the guard already checks them).
+//! GET /vandaag: the latest digest kept in `<data>/digests/` (leads
+//! dismissed since are left out), or, when there is none or `?dagen=N` is
+//! asked, the best candidates since yesterday, best first, with their
+//! one-line reason. Every lead has flag and dismiss buttons.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{page, score_badge};
+use super::triage::lead_actions;
 use super::{Ctx, State, WebError, nl_date, safe_href};
 use crate::rank::Relevance;
 
@@ -22,8 +23,84 @@ pub struct Params {
     dagen: Option<u32>,
 }
 
+/// The latest digest, with the leads dismissed since it was made left out.
+fn digest_body(
+    state: &State,
+    ctx: &Ctx,
+    store: &crate::store::Store,
+) -> Result<Option<String>, WebError> {
+    let Some(mut d) = crate::digest::latest_kept(&state.data_dir.join("digests"))? else {
+        return Ok(None);
+    };
+    for sec in &mut d.sections {
+        let mut keep = Vec::with_capacity(sec.leads.len());
+        for l in sec.leads.drain(..) {
+            if !store.is_dismissed_story(l.id)? {
+                keep.push(l);
+            }
+        }
+        sec.leads = keep;
+    }
+    d.sections.retain(|s| !s.leads.is_empty());
+    let followed = super::triage::states(store)?;
+    let feed = match &ctx.user {
+        Some(u) => store
+            .users()?
+            .into_iter()
+            .find(|x| x.id == u.id)
+            .map(|x| format!("/feeds/leads.atom?token={}", x.feed_token)),
+        None => Some("/feeds/leads.atom".to_string()),
+    };
+    let body = html! {
+        h1 { "Vandaag" }
+        p.lead {
+            (d.title) " van " (nl_date(d.generated_at)) ": nieuwe leads sinds "
+            (nl_date(d.window_start)) ", per thema, één per verhaal (score vanaf "
+            (format!("{:.0}", d.min_score)) ")."
+        }
+        @if d.sections.is_empty() {
+            p.empty { "Dit overzicht heeft geen (open) leads. "
+                a href="/vandaag?dagen=1" { "Bekijk de kandidaten sinds gisteren" } "." }
+        }
+        @for sec in &d.sections {
+            section.digest {
+                h2 { (sec.label) }
+                ol.leads {
+                    @for l in &sec.leads {
+                        li {
+                            h3 { (score_badge(Some(l.score))) " " a href=(format!("/artikel/{}", l.id)) { (l.title) } }
+                            p.meta {
+                                (l.source) " · " (nl_date(l.date))
+                                @if let Some(u) = safe_href(l.url.as_deref()) {
+                                    " · " a href=(u) rel="noopener noreferrer" target="_blank" { "origineel" }
+                                }
+                            }
+                            @if !l.reason.is_empty() { p.reason { (l.reason) } }
+                            @if l.also_in > 0 { p.also { "Ook in " (l.also_in) " andere bron(nen)." } }
+                            @if let Some(from) = &l.tip_from { p.tip { "Tip van " (from) } }
+                            (lead_actions(ctx, l.id, "/vandaag", followed.get(&l.id).copied()))
+                        }
+                    }
+                    @if sec.more > 0 { li.more { "en nog " (sec.more) " boven de drempel" } }
+                }
+            }
+        }
+        @if !d.blind_spots.is_empty() {
+            p.meta { "Geen leads deze periode voor: " (d.blind_spots.join(", ")) "." }
+        }
+        p { a href="/vandaag?dagen=1" { "Kandidaten sinds gisteren" } " · " a href="/vandaag?dagen=7" { "afgelopen week" }
+            @if let Some(f) = &feed { " · " a.feed href=(f) { "Atom-feed van de leads" } } }
+    };
+    Ok(Some(page(ctx, "Vandaag", "/vandaag", body)))
+}
+
 fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError> {
     let store = state.store()?;
+    if days.is_none() {
+        if let Some(b) = digest_body(state, ctx, &store)? {
+            return Ok(b);
+        }
+    }
     let now = Utc::now();
     let since = match days {
         Some(d) => now - Duration::days(i64::from(d.clamp(1, 3650))),
@@ -37,6 +114,11 @@ fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError>
         .into_iter()
         .map(|(c, _)| c)
         .collect();
+    let followed = super::triage::states(&store)?;
+    let back = match days {
+        Some(d) => format!("/vandaag?dagen={d}"),
+        None => "/vandaag".into(),
+    };
     let body = html! {
         h1 { "Vandaag" }
         p.lead {
@@ -66,6 +148,7 @@ fn body(state: &State, ctx: &Ctx, days: Option<u32>) -> Result<String, WebError>
                         p.also { "Ook in " (c.also_in) " andere bron(nen); eerst gezien bij " (c.cluster_first_source) "." }
                     }
                     @if let Some(from) = &a.tip_from { p.tip { "Tip van " (from) } }
+                    (lead_actions(ctx, a.id, &back, followed.get(&a.id).copied()))
                 }
             }
         }
