@@ -1028,6 +1028,69 @@ mod tests {
     }
 
     #[test]
+    fn a_window_shows_only_stories_first_seen_in_it() {
+        let mut s = store();
+        s.ensure_import_source("other", "Andere bron").unwrap();
+        let story = "Zorggroep en ROC starten samen een leerwerkplaats voor zij-instromers \
+                     in de wijkverpleging met begeleiding door ervaren collega's op de werkvloer";
+        // An old story, republished today by another outlet (same cluster),
+        // and a story first seen today.
+        s.upsert_articles(
+            "src",
+            &[draft(None, Some("https://a.nl/oud"), "Oud", story)],
+        )
+        .unwrap();
+        s.upsert_articles(
+            "other",
+            &[
+                draft(None, Some("https://b.nl/kopie"), "Kopie", story),
+                draft(
+                    None,
+                    Some("https://b.nl/nieuw"),
+                    "Nieuw",
+                    "Een heel ander verhaal over robots in de nachtzorg en minder nachtdiensten",
+                ),
+            ],
+        )
+        .unwrap();
+        let ids: Vec<i64> = s.recent_ids(DateTime::<Utc>::MIN_UTC, 10).unwrap();
+        let rows: Vec<ScoreRow> = ids
+            .iter()
+            .map(|&id| ScoreRow {
+                id,
+                score: 80.0,
+                relevance_json: "{}".into(),
+                sector: None,
+                region: None,
+                themes: Vec::new(),
+                rules_version: "t".into(),
+            })
+            .collect();
+        s.save_scores(&rows).unwrap();
+        s.cluster_pending().unwrap();
+        let old = ts(Utc::now() - chrono::Duration::days(10));
+        s.conn
+            .execute(
+                "UPDATE articles SET first_seen = ?1 WHERE title = 'Oud'",
+                [old],
+            )
+            .unwrap();
+        let all = s.candidates(None, None, 0.0, 10).unwrap();
+        assert_eq!(all.len(), 2, "two stories in all");
+        let copy = all.iter().find(|c| c.article.title != "Nieuw").unwrap();
+        assert_eq!(copy.also_in, 1);
+        let day = s
+            .candidates(Some(Utc::now() - chrono::Duration::days(1)), None, 0.0, 10)
+            .unwrap();
+        let titles: Vec<&str> = day.iter().map(|c| c.article.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec!["Nieuw"],
+            "the republished old story is not new"
+        );
+    }
+
+    #[test]
     fn dedupe_by_guid_then_url_then_hash() {
         let mut s = store();
         let a = draft(Some("g1"), Some("https://a.nl/1"), "Een", "tekst een");
@@ -1315,6 +1378,17 @@ impl Store {
         min_score: f32,
         limit: usize,
     ) -> Result<Vec<Candidate>> {
+        // A story first seen at or after `since` has all its members seen
+        // then too, so a window reads only its own rows (by the first_seen
+        // index) and the clusters of those rows, not the whole archive.
+        let (window_rows, window_clusters) = if since.is_some() {
+            (
+                "AND a.first_seen >= ?2",
+                "WHERE cluster_id IN (SELECT cid FROM ranked) OR id IN (SELECT cid FROM ranked)",
+            )
+        } else {
+            ("", "")
+        };
         let sql = format!(
             "WITH ranked AS MATERIALIZED (
                 SELECT id, cid FROM (
@@ -1323,6 +1397,7 @@ impl Store {
                                               ORDER BY a.score DESC, a.first_seen, a.id) AS rn
                     FROM articles a
                     WHERE a.score IS NOT NULL AND a.score >= ?1
+                      {window_rows}
                       AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_themes t
                                                 WHERE t.article_id = a.id AND t.theme = ?3)))
                 WHERE rn = 1
@@ -1335,7 +1410,9 @@ impl Store {
                 SELECT COALESCE(cluster_id, id) AS cid, COUNT(DISTINCT source_id) AS outlets,
                        MIN(first_seen || printf(' %020d', id)) AS first_key,
                        source_id AS first_source_id
-                FROM articles GROUP BY COALESCE(cluster_id, id)
+                FROM articles
+                {window_clusters}
+                GROUP BY COALESCE(cluster_id, id)
              )
              SELECT {ARTICLE_COLS}, a.relevance, c.outlets,
                     substr(c.first_key, 1, length(c.first_key) - 21), fs.name
