@@ -1383,11 +1383,14 @@ impl Store {
         // index) and the clusters of those rows, not the whole archive.
         let (window_rows, window_clusters) = if since.is_some() {
             (
-                "AND a.first_seen >= ?2",
-                "WHERE cluster_id IN (SELECT cid FROM ranked) OR id IN (SELECT cid FROM ranked)",
+                // `+` keeps SQLite on the first_seen index: the score index
+                // would read every article above the threshold.
+                "+a.score >= ?1 AND a.first_seen >= ?2",
+                "WHERE id IN (SELECT id FROM articles WHERE cluster_id IN (SELECT cid FROM ranked)
+                   UNION SELECT cid FROM ranked)",
             )
         } else {
-            ("", "")
+            ("a.score >= ?1", "")
         };
         let sql = format!(
             "WITH ranked AS MATERIALIZED (
@@ -1396,8 +1399,7 @@ impl Store {
                            ROW_NUMBER() OVER (PARTITION BY COALESCE(a.cluster_id, a.id)
                                               ORDER BY a.score DESC, a.first_seen, a.id) AS rn
                     FROM articles a
-                    WHERE a.score IS NOT NULL AND a.score >= ?1
-                      {window_rows}
+                    WHERE a.score IS NOT NULL AND {window_rows}
                       AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_themes t
                                                 WHERE t.article_id = a.id AND t.theme = ?3)))
                 WHERE rn = 1
