@@ -605,9 +605,6 @@ impl Config {
         if !(1..=5000).contains(&self.extract.min_words) {
             return Err(invalid("extract.min_words", "must be between 1 and 5000"));
         }
-        if let Err(reason) = check_cron(&self.digest.schedule) {
-            return Err(invalid("digest.schedule", &reason));
-        }
         crate::schedule::parse_cron(&self.digest.schedule)
             .map_err(|e| invalid("digest.schedule", &e))?;
         if self.digest.timezone.parse::<chrono_tz::Tz>().is_err() {
@@ -697,73 +694,6 @@ impl Config {
         collect_paths(&defaults, &mut Vec::new(), &mut out);
         out
     }
-}
-
-/// Checks the shape of a cron expression: 5 fields (minute hour
-/// day-of-month month day-of-week) or 6 (seconds first), with numbers, `*`,
-/// ranges, lists and steps in each field's range (`radar run` interprets
-/// it). Days of the week must be names (`Mon-Fri`): numbers mean different
-/// days in different cron dialects (1 is Monday in classic cron, Sunday in
-/// Quartz-style parsers).
-pub fn check_cron(expr: &str) -> Result<(), String> {
-    const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    let mut parts: Vec<&str> = expr.split_whitespace().collect();
-    if parts.len() == 6 {
-        let sec = parts.remove(0);
-        if sec != "*" && sec.parse::<u32>().map_or(true, |n| n > 59) {
-            return Err(format!("seconds field {sec:?}: must be 0-59 or *"));
-        }
-    }
-    if parts.len() != 5 {
-        return Err(format!(
-            "{expr:?} must have 5 fields (minute hour day-of-month month day-of-week), e.g. \"0 7 * * Mon-Fri\""
-        ));
-    }
-    let fields: [(&str, u32, u32, &[&str]); 5] = [
-        ("minute", 0, 59, &[]),
-        ("hour", 0, 23, &[]),
-        ("day of month", 1, 31, &[]),
-        ("month", 1, 12, &MONTHS),
-        ("day of week", 0, 0, &DAYS),
-    ];
-    for (part, (name, lo, hi, names)) in parts.iter().zip(fields) {
-        for item in part.split(',') {
-            let (range, step) = match item.split_once('/') {
-                Some((r, s)) => (r, Some(s)),
-                None => (item, None),
-            };
-            if let Some(s) = step {
-                if s.parse::<u32>().map_or(true, |n| n == 0) {
-                    return Err(format!("{name} field {part:?}: bad step {s:?}"));
-                }
-            }
-            if range == "*" {
-                continue;
-            }
-            let ok = |v: &str| {
-                names.contains(&v.to_ascii_lowercase().as_str())
-                    || (hi > 0 && v.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n)))
-            };
-            let valid = match range.split_once('-') {
-                Some((a, b)) => ok(a) && ok(b),
-                None => ok(range),
-            };
-            if !valid {
-                return Err(if name == "day of week" {
-                    format!(
-                        "day of week field {part:?}: use day names such as Mon-Fri or Sat,Sun \
-                         (numbers mean different days in different cron dialects)"
-                    )
-                } else {
-                    format!("{name} field {part:?}: values must be between {lo} and {hi}")
-                });
-            }
-        }
-    }
-    Ok(())
 }
 
 fn collect_paths(

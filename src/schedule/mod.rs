@@ -22,7 +22,26 @@ use crate::sources::Source;
 /// optionally years) as the `cron` crate reads them; the usual five-field
 /// form (`*/30 * * * *`) is read with seconds = 0.
 pub fn parse_cron(expr: &str) -> Result<Schedule, String> {
-    let fields = expr.split_whitespace().count();
+    // Day-of-week numbers mean different days in different cron dialects
+    // (1 is Monday in classic cron, Sunday in this parser): require names.
+    let parts: Vec<&str> = expr.split_whitespace().collect();
+    let dow = match parts.len() {
+        5 => parts.get(4),
+        _ => parts.get(5),
+    };
+    if let Some(dow) = dow {
+        let numeric = dow.split(',').any(|item| {
+            let range = item.split('/').next().unwrap_or("");
+            range.chars().any(|c| c.is_ascii_digit())
+        });
+        if numeric {
+            return Err(format!(
+                "{expr:?}: day of week field {dow:?}: use day names such as Mon-Fri or Sat,Sun \
+                 (numbers mean different days in different cron dialects)"
+            ));
+        }
+    }
+    let fields = parts.len();
     let full = if fields == 5 {
         format!("0 {}", expr.trim())
     } else {
@@ -211,6 +230,16 @@ mod tests {
     fn five_and_six_field_forms() {
         assert!(parse_cron("*/30 * * * *").is_ok());
         assert!(parse_cron("0 */30 * * * *").is_ok());
+        assert!(parse_cron("0 7 * * Mon-Fri").is_ok());
+        assert!(parse_cron("0 0 7 * * Sat,Sun").is_ok());
+        assert!(
+            parse_cron("0 7 * * */2").is_ok(),
+            "a step is not a day number"
+        );
+        for numeric in ["0 7 * * 1-5", "0 0 7 * * 1", "0 7 * * Mon,3"] {
+            let err = parse_cron(numeric).unwrap_err();
+            assert!(err.contains("day names"), "{numeric}: {err}");
+        }
         assert!(parse_cron("every half hour").is_err());
         assert!(parse_cron("0 61 * * * *").is_err());
     }
