@@ -62,6 +62,7 @@ impl SourceReport {
 
 /// The scoring rules and a version that changes whenever they do, so
 /// articles scored by other rules are rescored.
+#[derive(Clone)]
 pub struct Ranker {
     /// Compiled rules.
     pub rules: Rules,
@@ -232,32 +233,6 @@ pub(crate) fn body_hash(body: &[u8]) -> String {
     d.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Fetches the given sources (at most `concurrency` at a time), stores what
-/// they yield, records every outcome, fetches article pages for teasers
-/// (per `extract`), then scores, clusters and indexes the new articles.
-/// `progress` is called once per finished source.
-#[allow(clippy::too_many_arguments)]
-pub async fn refresh(
-    store: &mut Store,
-    index: &mut SearchIndex,
-    ranker: &Ranker,
-    fetcher: &Fetcher,
-    sources: &[Source],
-    concurrency: usize,
-    extract: &crate::config::ExtractConfig,
-    progress: impl FnMut(&SourceReport),
-) -> Result<Vec<SourceReport>, PipelineError> {
-    let cycle = Cycle {
-        concurrency,
-        planner: None,
-        health: HealthConfig::default(),
-        stop: None,
-        grace: Duration::from_secs(30),
-        extract: extract.clone(),
-    };
-    refresh_cycle(store, index, ranker, fetcher, sources, &cycle, progress).await
-}
-
 /// Polls in a row that must see the same permanent redirect before radar
 /// reads the new URL directly.
 pub const MOVE_AFTER: u32 = 3;
@@ -280,7 +255,10 @@ pub struct Cycle<'a> {
     pub extract: crate::config::ExtractConfig,
 }
 
-/// Like [`refresh`], with scheduling, health and shutdown handling.
+/// Fetches the given sources (at most `cycle.concurrency` at a time), stores what
+/// they yield, records every outcome (health, next due time), fetches article
+/// pages for teasers, then scores, clusters and indexes the new articles;
+/// handles shutdown. `progress` is called once per finished source.
 pub async fn refresh_cycle(
     store: &mut Store,
     index: &mut SearchIndex,

@@ -55,7 +55,7 @@ fn digest_job(app: &App) -> anyhow::Result<Job> {
         let store = crate::store::Store::open(&config.data_dir.join("radar.db"))?;
         store.last_digest_end()?
     };
-    let ranker = crate::pipeline::Ranker::load(&config.rank.themes).map_err(anyhow::Error::msg)?;
+    let ranker = app.ranker.clone();
     Ok(Job {
         name: "digest".into(),
         schedule,
