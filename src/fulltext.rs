@@ -166,6 +166,8 @@ pub async fn fill_pending(
     let since = Utc::now() - Duration::days(cfg.max_age_days as i64);
     let pending = tokio::task::block_in_place(|| store.fulltext_pending(&ids, since, 10_000))?;
     let mut to_fetch: Vec<FullTextCandidate> = Vec::new();
+    // Items that keep their feed text without a fetch: marked in one go.
+    let mut kept: Vec<(i64, Option<String>)> = Vec::new();
     for c in pending {
         let Some(src) = sources.iter().find(|s| s.id == c.source_id) else {
             continue;
@@ -179,12 +181,13 @@ pub async fn fill_pending(
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"));
         if !wanted || http.is_none() {
-            tokio::task::block_in_place(|| store.keep_feed_text(c.id, None))?;
-            report.kept += 1;
+            kept.push((c.id, None));
         } else if to_fetch.len() < cfg.max_per_run {
             to_fetch.push(c);
         }
     }
+    report.kept = kept.len();
+    tokio::task::block_in_place(|| store.keep_feed_texts(&kept))?;
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for c in to_fetch {
@@ -220,7 +223,7 @@ pub async fn fill_pending(
             }
             Err(why) => {
                 tracing::info!(article = c.id, url = %c.url, error = %why, "kept feed text");
-                tokio::task::block_in_place(|| store.keep_feed_text(c.id, Some(&why)))?;
+                tokio::task::block_in_place(|| store.keep_feed_texts(&[(c.id, Some(why))]))?;
                 report.failed += 1;
             }
         }

@@ -82,16 +82,26 @@ impl Store {
             .ctx("reading full-text queue")
     }
 
-    /// Keeps the feed text of `id` (policy, long enough, or the page gave
-    /// nothing better); `error` says why extraction was not used.
-    pub fn keep_feed_text(&mut self, id: i64, error: Option<&str>) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE articles SET text_method = 'feed', fulltext_error = ?2 WHERE id = ?1",
-                params![id, error],
-            )
-            .ctx("recording feed text")?;
-        Ok(())
+    /// Keeps the feed text of each `(id, error)` (policy, long enough, or the
+    /// page gave nothing better), in one transaction; `error` says why
+    /// extraction was not used.
+    pub fn keep_feed_texts(&mut self, items: &[(i64, Option<String>)]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().ctx("starting feed-text marks")?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE articles SET text_method = 'feed', fulltext_error = ?2 WHERE id = ?1",
+                )
+                .ctx("preparing feed-text mark")?;
+            for (id, error) in items {
+                stmt.execute(params![id, error])
+                    .ctx("recording feed text")?;
+            }
+        }
+        tx.commit().ctx("committing feed-text marks")
     }
 
     /// Replaces the text of `id` with what the page gave; the article is
