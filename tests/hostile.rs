@@ -6,7 +6,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -114,22 +114,9 @@ fn serve(
     log: &Mutex<Vec<(String, HashMap<String, String>)>>,
     stop: &AtomicBool,
 ) {
-    let mut reader = BufReader::new(c.try_clone().unwrap());
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
+    let Some((path, headers)) = common::read_request(&c) else {
         return;
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.insert(k.trim().to_lowercase(), v.trim().to_string());
-        }
-    }
+    };
     log.lock().unwrap().push((path.clone(), headers.clone()));
     let reply = routes.lock().unwrap().get(&path).cloned();
     match reply {

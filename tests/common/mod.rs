@@ -115,12 +115,12 @@ impl Drop for TestServer {
     }
 }
 
-fn serve(mut c: TcpStream, routes: &Mutex<HashMap<String, Route>>, log: &Mutex<Vec<Request>>) {
-    let mut reader = BufReader::new(c.try_clone().unwrap());
+/// Reads an HTTP request line and headers: the path and the headers with
+/// lower-case names. `None` when the client sent nothing readable.
+pub fn read_request(c: &TcpStream) -> Option<(String, HashMap<String, String>)> {
+    let mut reader = BufReader::new(c.try_clone().ok()?);
     let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
+    reader.read_line(&mut first).ok()?;
     let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut headers = HashMap::new();
     loop {
@@ -132,6 +132,13 @@ fn serve(mut c: TcpStream, routes: &Mutex<HashMap<String, Route>>, log: &Mutex<V
             headers.insert(k.trim().to_lowercase(), v.trim().to_string());
         }
     }
+    Some((path, headers))
+}
+
+fn serve(mut c: TcpStream, routes: &Mutex<HashMap<String, Route>>, log: &Mutex<Vec<Request>>) {
+    let Some((path, headers)) = read_request(&c) else {
+        return;
+    };
     log.lock().unwrap().push(Request {
         path: path.clone(),
         headers: headers.clone(),
