@@ -303,6 +303,9 @@ async fn every_page_answers_in_open_mode_with_strict_headers() {
         );
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        // Not "no-referrer": browsers would then send `Origin: null` with
+        // form posts and the log-in would be refused (tests/web_browser.rs).
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin");
         assert!(body.contains("<html lang=\"nl\">"), "{path}");
         assert!(!body.contains("<script"), "{path}: pages need no scripts");
     }

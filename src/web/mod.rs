@@ -139,6 +139,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/static/radar.css", get(css))
+        .route("/static/favicon.svg", get(favicon))
         .route("/api/search", get(api::search))
         .route("/api/candidates", get(api::candidates))
         .route("/api/articles/{id}", get(api::article))
@@ -184,9 +185,13 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // "same-origin", not "no-referrer": under "no-referrer" browsers send
+    // `Origin: null` with every form POST (Fetch standard), which the
+    // same-origin check must refuse, so nobody could log in. Addresses
+    // (with search words) still never leave radar in a Referer header.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     if !is_static {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -201,6 +206,19 @@ async fn css() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("radar.css"),
+    )
+        .into_response()
+}
+
+/// The tab icon (a radar sweep); linked from every page so browsers do
+/// not ask for a missing /favicon.ico.
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("favicon.svg"),
     )
         .into_response()
 }
