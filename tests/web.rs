@@ -983,7 +983,7 @@ fn user_add_reads_the_password_from_stdin_or_the_environment() {
 
 #[test]
 fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let ws = common::Workspace::new();
     let out = ws.radar(&["serve", "--bind", "0.0.0.0:0"]);
     assert_eq!(out.code, 1);
@@ -997,16 +997,7 @@ fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let addr = common::serve_address(&mut child);
     let mut conn = std::net::TcpStream::connect(&addr).unwrap();
     conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();

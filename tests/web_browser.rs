@@ -14,7 +14,6 @@ mod cdp;
 mod common;
 
 use cdp::Browser;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -55,23 +54,8 @@ fn serve(data: &Path) -> (Server, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut log = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    log.read_line(&mut line).unwrap();
-    // Keep reading its log (shown with a failing test's output): a closed
-    // stderr would make the server's next log line fail.
-    std::thread::spawn(move || {
-        for l in log.lines().map_while(Result::ok) {
-            eprintln!("radar serve: {l}");
-        }
-    });
+    let addr = common::serve_address(&mut child);
     let server = Server(child);
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
     (server, format!("http://{addr}"))
 }
 
