@@ -1014,6 +1014,71 @@ fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
     assert!(resp.contains("<h1>Vandaag</h1>"), "{resp}");
 }
 
+/// One HTTP/1.1 exchange with a running server; returns the raw response.
+fn http(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut resp = String::new();
+    let _ = conn.read_to_string(&mut resp);
+    resp
+}
+
+#[test]
+fn serve_keeps_answering_when_its_stderr_is_closed() {
+    use std::io::BufRead;
+    let ws = common::Workspace::new();
+    let mut c = radar_cmd(&ws);
+    c.args(["user", "add", "anna", "--role", "advisor"])
+        .env("RADAR_PASSWORD", "geheim-wachtwoord-1");
+    assert_eq!(c.output().unwrap().status.code(), Some(0));
+    let mut child = radar_cmd(&ws)
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-scheduler"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the announced address, then close the pipe, as when the
+    // terminal that started radar is gone.
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let page = http(
+        &addr,
+        &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    let cookie = page
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: radar_csrf="))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no csrf cookie: {page}"))
+        .to_string();
+    let body = format!("csrf={cookie}&name=anna&password=verkeerd-wachtwoord");
+    // A failed log-in writes a warning to the (closed) log.
+    let resp = http(
+        &addr,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: radar_csrf={cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let alive = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(resp.starts_with("HTTP/1.1 401"), "{resp}");
+    assert!(alive, "the server stopped");
+}
+
 // ---- triage in the web interface (issue 7) ----
 
 const XSS_OWNER: &str = "<script>alert('eigenaar')</script>Anna";

@@ -166,6 +166,11 @@ fn init_tracing(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        // A log line that cannot be written (stderr closed: the terminal
+        // that started `radar serve` went away) is dropped; by default the
+        // subscriber reports it with eprintln!, which panics, and the web
+        // request that logged is lost.
+        .log_internal_errors(false)
         .try_init();
 }
 
