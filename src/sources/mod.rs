@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod add;
 pub mod opml;
 
 /// What kind of source this is.
