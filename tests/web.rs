@@ -76,6 +76,9 @@ fn site_with(page_size: usize) -> Site {
     config.web.page_size = page_size;
     // The tip test fetches from a server on 127.0.0.1.
     config.fetch.allow_networks = vec!["127.0.0.1/32".into()];
+    // Sources added in the web interface are written here.
+    config.sources.dir = dir.path().join("feeds");
+    std::fs::create_dir_all(&config.sources.dir).unwrap();
     config.fetch.per_host_delay_ms = 0;
     let (mut store, mut index) = radar::cli::open_data(&data, true, 64).unwrap();
     store.ensure_import_source("vijandig", XSS_SOURCE).unwrap();
@@ -1086,6 +1089,109 @@ const XSS_NOTE: &str = "Gebeld met <img src=x onerror=alert('notitie')> de proje
 const XSS_REASON: &str = "<svg onload=alert('reden')>andere sector";
 
 /// Cookie and CSRF token of an open-mode visitor (from the Vandaag page).
+#[tokio::test]
+async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
+    let server = TestServer::start();
+    let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Zorgnieuws Oost</title>\
+        <item><title>Een</title><link>https://oost.example/1</link><description>x</description></item>\
+        </channel></rss>";
+    server.set("/feed.xml", Route::ok("application/rss+xml", rss));
+    server.set(
+        "/nieuws",
+        Route::ok(
+            "text/html",
+            "<html><head><title>Nieuws</title><link rel=\"alternate\" type=\"application/rss+xml\" \
+             href=\"/feed.xml\"></head><body><p>Nieuws</p></body></html>",
+        ),
+    );
+    server.set(
+        "/geen-feed",
+        Route::ok("text/html", "<html><body><p>Welkom</p></body></html>"),
+    );
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let (cookie, token, _) = open_visitor(&st).await;
+    let (_, _, page) = send(&st, get("/bronnen")).await;
+    assert!(page.contains("Bron toevoegen"), "{page}");
+    let add = |url: String, naam: &str, labels: &str| {
+        post(
+            "/bronnen/bron",
+            &cookie,
+            &[
+                ("url", url.as_str()),
+                ("naam", naam),
+                ("labels", labels),
+                ("csrf", &token),
+            ],
+        )
+    };
+    let list = s.config.sources.dir.join("web.toml");
+
+    // A news page that announces its feed: the feed is added, named after it.
+    let (status, h, body) = send(
+        &st,
+        add(server.url("/nieuws"), "", "sector:vvt, regio:overijssel"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, "/bronnen?toegevoegd=zorgnieuws-oost");
+    let (_, _, page) = send(&st, get_with(&to, &cookie)).await;
+    assert!(page.contains("Bron ‘Zorgnieuws Oost’ toegevoegd"), "{page}");
+    assert!(
+        page.contains("nog niet opgehaald"),
+        "listed before its first poll: {page}"
+    );
+    let sources = radar::sources::load_dir(&s.config.sources.dir, false).unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].location.display(), server.url("/feed.xml"));
+    assert_eq!(sources[0].tags, ["sector:vvt", "regio:overijssel"]);
+    assert!(
+        std::fs::read_to_string(&list)
+            .unwrap()
+            .contains("# added by open on")
+    );
+
+    // The same feed again, directly or through its page: 409, nothing written.
+    let before = std::fs::read_to_string(&list).unwrap();
+    for url in [server.url("/feed.xml"), server.url("/nieuws")] {
+        let (status, _, body) = send(&st, add(url, "Nog eens", "")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("staat er al in"), "{body}");
+    }
+    // A page without a feed, a bad link, a private address, a bad label.
+    let (status, _, body) = send(&st, add(server.url("/geen-feed"), "", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("geen feed"), "{body}");
+    assert!(
+        body.contains(&server.url("/geen-feed")),
+        "the form keeps the link: {body}"
+    );
+    let (status, _, _) = send(&st, add("ftp://x.nl/feed".into(), "", "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, body) = send(&st, add("http://10.1.2.3/feed".into(), "", "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("niet openbaar"), "{body}");
+    let (status, _, _) = send(&st, add(server.url("/feed.xml"), "", "a\"b")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(std::fs::read_to_string(&list).unwrap(), before);
+
+    // A second feed with a name given: its own id, appended to the same list.
+    server.set(
+        "/andere.xml",
+        Route::ok("application/rss+xml", rss.replace("Oost", "West")),
+    );
+    let (status, h, _) = send(&st, add(server.url("/andere.xml"), "Zorgnieuws Oost", "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/bronnen?toegevoegd=zorgnieuws-oost-2");
+    assert_eq!(
+        radar::sources::load_dir(&s.config.sources.dir, false)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
 async fn open_visitor(st: &Arc<State>) -> (String, String, String) {
     let (status, h, page) = send(st, get("/vandaag")).await;
     assert_eq!(status, StatusCode::OK);

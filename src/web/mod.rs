@@ -135,6 +135,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/opvolging", get(triage::board_handler))
         .route("/bronnen", get(sources::page_handler))
         .route("/bronnen/tip", post(sources::tip))
+        .route("/bronnen/bron", post(sources::add_source))
         .route("/overzicht", get(overview::page_handler))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
