@@ -78,6 +78,14 @@ impl Folder {
     }
 }
 
+/// A UID set for FETCH: `13,12,11`.
+fn uid_set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// IMAP's date format for SEARCH SINCE: `1-Feb-2026`.
 fn imap_date(d: chrono::NaiveDate) -> String {
     d.format("%-d-%b-%Y").to_string()
@@ -235,12 +243,39 @@ where
     let mut out = Outcome::default();
     let mut seen: HashSet<String> = known.seen.clone();
     let mut problems = Vec::new();
-    for chunk in new.chunks(BATCH) {
-        let set = chunk
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+
+    // Sizes first: a message over the cap is never downloaded.
+    let mut wanted = Vec::with_capacity(new.len());
+    for chunk in new.chunks(BATCH * 10) {
+        let sizes: Vec<async_imap::types::Fetch> = step("sizes", async {
+            session
+                .uid_fetch(uid_set(chunk), "(UID RFC822.SIZE)")
+                .await?
+                .try_collect()
+                .await
+        })
+        .await?;
+        for f in sizes {
+            let Some(uid) = f.uid else { continue };
+            match f.size {
+                Some(n) if u64::from(n) > mailbox::MAX_MESSAGE_BYTES => {
+                    problems.push(format!(
+                        "{} UID {uid}: {n} bytes, over the message cap; skipped",
+                        folder.display
+                    ));
+                    out.marks.push(IntakeMark {
+                        key: mark(uid),
+                        outcome: "too_large".into(),
+                        detail: Some(format!("{n} bytes")),
+                    });
+                }
+                _ => wanted.push(uid),
+            }
+        }
+    }
+    wanted.sort_unstable_by(|a, b| b.cmp(a));
+    for chunk in wanted.chunks(BATCH) {
+        let set = uid_set(chunk);
         let fetches: Vec<async_imap::types::Fetch> = step("download", async {
             session
                 .uid_fetch(&set, "(UID RFC822.SIZE BODY.PEEK[])")
