@@ -289,8 +289,8 @@ pub(crate) fn bold_marks() -> (&'static str, &'static str) {
     }
 }
 
-/// A date for Dutch readers.
+/// A date for Dutch readers (Dutch local time).
 pub(crate) fn nl_date(d: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    d.map(|d| d.format("%d-%m-%Y").to_string())
+    d.map(crate::nltime::date)
         .unwrap_or_else(|| "zonder datum".into())
 }

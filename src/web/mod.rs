@@ -300,7 +300,7 @@ pub fn safe_href(url: Option<&str>) -> Option<&str> {
 
 /// A date for Dutch readers (dd-mm-jjjj).
 pub fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
-    d.format("%d-%m-%Y").to_string()
+    crate::nltime::date(d)
 }
 
 #[cfg(test)]

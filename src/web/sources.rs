@@ -38,7 +38,7 @@ fn status_nl(s: &crate::store::SourceRow) -> (&'static str, String) {
 /// A stored time for Dutch readers (dd-mm-jjjj uu:mm, UTC).
 fn when(ts: Option<&str>) -> String {
     ts.and_then(crate::import::parse_date)
-        .map(|d| d.format("%d-%m-%Y %H:%M").to_string())
+        .map(crate::nltime::date_time)
         .unwrap_or_else(|| "–".into())
 }
 
