@@ -326,7 +326,11 @@ mod tests {
 
     #[test]
     fn fast_hash_of_normalised_text_is_the_same_hash() {
-        let texts = crate::extract::html::tests::generated_texts(4_000);
+        use crate::extract::html::tests::{generated_prose, generated_texts};
+        let texts: Vec<String> = generated_texts(4_000)
+            .into_iter()
+            .chain(generated_prose(1_000))
+            .collect();
         for pair in texts.chunks(2) {
             let t = html::normalize_whitespace(&pair[0]).replace('\n', " ");
             let x = html::normalize_whitespace(pair.get(1).map_or("", String::as_str));
