@@ -13,6 +13,7 @@ use crate::index::SearchIndex;
 use crate::pipeline::Ranker;
 use crate::store::Store;
 
+mod backup;
 mod bench;
 
 pub(crate) mod candidates;
@@ -93,6 +94,10 @@ enum Command {
     /// Rebuild the search index from the store (scores are brought up to
     /// date with the current themes first).
     Reindex,
+    /// Write a consistent copy of the store (articles, follow-up, notes,
+    /// users) to a new file, also while radar runs; checked before it is
+    /// kept. The search index is rebuilt from it with `radar reindex`.
+    Backup(backup::Args),
     /// Articles ranked by how much they look like a Koploper lead, best
     /// first, one per story (copies in other outlets are counted, not repeated).
     Candidates(candidates::Args),
@@ -194,6 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(a) => show::run(&app, a),
         Command::Import(a) => import::run(&app, a),
         Command::Reindex => reindex::run(&app),
+        Command::Backup(a) => backup::run(&app, a),
         Command::Candidates(a) => candidates::run(&app, a),
         Command::Explain(a) => explain::run(&app, a),
         Command::Eval(a) => eval::run(&app, a),

@@ -13,10 +13,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+mod backup;
 mod browse;
 mod fulltext;
 mod users;
 
+pub use backup::BackupReport;
 pub use browse::BrowseRow;
 pub use fulltext::{FullTextCandidate, PageText};
 mod schedule;
