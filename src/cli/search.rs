@@ -41,7 +41,10 @@ pub struct SearchResult {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// Runs `query` and returns results with snippets cut from the store.
+/// Runs `query` and returns the number of matches and the best `limit`
+/// results. Each snippet is cut from the article's summary when the
+/// summary matches (short, and usually the article's lead), otherwise from
+/// the body text, which is then read from the store.
 pub fn search(
     store: &Store,
     index: &SearchIndex,
@@ -52,28 +55,27 @@ pub fn search(
     let hits = index.search(&q, limit, 0)?;
     let total = index.count(&q)?;
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-    let articles = store.articles(&ids)?;
-    let mut out = Vec::with_capacity(hits.len());
-    for h in hits {
-        let Some(a) = articles.iter().find(|a| a.id == h.id) else {
-            continue;
+    let rows = store.hit_rows(&ids)?;
+    let snippets = index.snippets(&q, 220);
+    let mut out = Vec::with_capacity(rows.len());
+    for a in rows {
+        let score = hits.iter().find(|h| h.id == a.id).map_or(0.0, |h| h.score);
+        let from_summary = a
+            .summary
+            .as_deref()
+            .map(|s| snippets.cut(s))
+            .filter(|s| !s.highlights.is_empty());
+        let snippet: Snippet = match from_summary {
+            Some(s) => s,
+            None => snippets.cut(&store.article_text(a.id)?.unwrap_or_default()),
         };
-        let mut snippet: Snippet = index.snippet(&q, &a.text, 220);
-        if snippet.highlights.is_empty() {
-            if let Some(s) = &a.summary {
-                let alt = index.snippet(&q, s, 220);
-                if !alt.highlights.is_empty() {
-                    snippet = alt;
-                }
-            }
-        }
         out.push(SearchResult {
             id: a.id,
-            url: a.url.clone(),
-            title: a.title.clone(),
-            source: a.source_name.clone(),
+            url: a.url,
+            title: a.title,
+            source: a.source_name,
             published: a.published.map(crate::store::ts),
-            score: h.score,
+            score,
             snippet: snippet.text,
             highlights: snippet.highlights,
         });
@@ -113,4 +115,65 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         println!();
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::ArticleDraft;
+
+    #[test]
+    fn snippets_come_from_a_matching_summary_else_from_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("radar.db")).unwrap();
+        let mut index = SearchIndex::open(&dir.path().join("search"), true, 15).unwrap();
+        store.ensure_import_source("src", "Bron").unwrap();
+        let draft = |n: u32, summary: &str, body: &str| {
+            ArticleDraft::new(
+                None,
+                Some(format!("https://x.example/{n}")),
+                &format!("Bericht {n}"),
+                None,
+                None,
+                Some(summary.to_string()),
+                body.to_string(),
+            )
+        };
+        let filler = "Het weer was wisselend en de vergadering duurde lang. ".repeat(8);
+        store
+            .upsert_articles(
+                "src",
+                &[
+                    draft(
+                        1,
+                        "Nieuwe zij-instromers in de wijkverpleging.",
+                        &format!("{filler} Later kwamen er meer zij-instromers."),
+                    ),
+                    draft(
+                        2,
+                        "Een samenvatting zonder de zoekterm.",
+                        &format!("{filler} Het ziekenhuis werft zij-instromers."),
+                    ),
+                ],
+            )
+            .unwrap();
+        crate::pipeline::process_pending(
+            &mut store,
+            &mut index,
+            &crate::pipeline::Ranker::builtin(),
+        )
+        .unwrap();
+        let (total, results) = search(&store, &index, "zij-instromers", 10).unwrap();
+        assert_eq!(total, 2);
+        let by_id = |id: i64| results.iter().find(|r| r.id == id).unwrap();
+        let one = by_id(1);
+        assert!(one.snippet.starts_with("Nieuwe"), "{}", one.snippet);
+        let two = by_id(2);
+        assert!(two.snippet.contains("ziekenhuis werft"), "{}", two.snippet);
+        for r in [one, two] {
+            let (a, b) = r.highlights[0];
+            assert_eq!(&r.snippet[a..b], "zij-instromers");
+            assert_eq!(r.source, "Bron");
+        }
+    }
 }

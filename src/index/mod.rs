@@ -15,12 +15,11 @@ use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::query::{Query, QueryParser};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 use crate::store::Article;
 use crate::text::{ANALYZER, DutchTokenizer, Mode};
@@ -120,6 +119,32 @@ impl Snippet {
         }
         out.push_str(&self.text[last..]);
         out
+    }
+}
+
+/// Cuts snippets for one query (see [`SearchIndex::snippets`]).
+pub struct Snippets {
+    generator: Option<SnippetGenerator>,
+    max_chars: usize,
+}
+
+impl Snippets {
+    /// A snippet of `text` around the query's matches, or the start of
+    /// the text when nothing in it matches (then `highlights` is empty).
+    pub fn cut(&self, text: &str) -> Snippet {
+        let Some(generator) = &self.generator else {
+            return lead(text, self.max_chars);
+        };
+        let s = generator.snippet(text);
+        if s.is_empty() {
+            return lead(text, self.max_chars);
+        }
+        let fragment = s.fragment().to_string();
+        let highlights = s.highlighted().iter().map(|r| (r.start, r.end)).collect();
+        Snippet {
+            text: fragment.replace('\n', " "),
+            highlights,
+        }
     }
 }
 
@@ -275,17 +300,30 @@ impl SearchIndex {
             ),
             "searching",
         )?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let d: TantivyDocument = ctx(searcher.doc(addr), "reading hit")?;
-            if let Some(id) = d.get_first(self.fields.id).and_then(|v| v.as_u64()) {
-                hits.push(Hit {
+        self.hits(&searcher, top)
+    }
+
+    /// Ids of `top` from the id fast field, not the doc store: no block
+    /// decompression per hit.
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: Vec<(f32, tantivy::DocAddress)>,
+    ) -> Result<Vec<Hit>> {
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for seg in searcher.segment_readers() {
+            columns.push(ctx(seg.fast_fields().u64("id"), "reading id column")?);
+        }
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let id = columns[addr.segment_ord as usize].first(addr.doc_id)?;
+                Some(Hit {
                     id: id as i64,
                     score,
-                });
-            }
-        }
-        Ok(hits)
+                })
+            })
+            .collect())
     }
 
     /// Every matching document with its relevance, best first (the web
@@ -303,22 +341,7 @@ impl SearchIndex {
             searcher.search(&q.query, &TopDocs::with_limit(total)),
             "searching",
         )?;
-        // Ids from the fast field, not the doc store: no decompression
-        // per hit, which matters for broad queries.
-        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
-        for seg in searcher.segment_readers() {
-            columns.push(ctx(seg.fast_fields().u64("id"), "reading id column")?);
-        }
-        Ok(top
-            .into_iter()
-            .filter_map(|(score, addr)| {
-                let id = columns[addr.segment_ord as usize].first(addr.doc_id)?;
-                Some(Hit {
-                    id: id as i64,
-                    score,
-                })
-            })
-            .collect())
+        self.hits(&searcher, top)
     }
 
     /// Picks up commits made by other processes or index handles (the
@@ -338,23 +361,25 @@ impl SearchIndex {
     }
 
     /// A snippet of `text` around the query's matches (falls back to the
-    /// start of the text when nothing in it matches).
+    /// start of the text when nothing in it matches). For several texts
+    /// of one query, [`SearchIndex::snippets`] prepares the work once.
     pub fn snippet(&self, q: &ParsedQuery, text: &str, max_chars: usize) -> Snippet {
+        self.snippets(q, max_chars).cut(text)
+    }
+
+    /// A snippet cutter for `q`: looks up the query's terms and their
+    /// document frequencies once, then cuts any number of texts.
+    pub fn snippets(&self, q: &ParsedQuery, max_chars: usize) -> Snippets {
         let searcher = self.reader.searcher();
-        let Ok(mut generator) = SnippetGenerator::create(&searcher, &*q.query, self.fields.body)
-        else {
-            return lead(text, max_chars);
-        };
-        generator.set_max_num_chars(max_chars);
-        let s = generator.snippet(text);
-        if s.is_empty() {
-            return lead(text, max_chars);
-        }
-        let fragment = s.fragment().to_string();
-        let highlights = s.highlighted().iter().map(|r| (r.start, r.end)).collect();
-        Snippet {
-            text: fragment.replace('\n', " "),
-            highlights,
+        let generator = SnippetGenerator::create(&searcher, &*q.query, self.fields.body)
+            .ok()
+            .map(|mut g| {
+                g.set_max_num_chars(max_chars);
+                g
+            });
+        Snippets {
+            generator,
+            max_chars,
         }
     }
 

@@ -16,11 +16,13 @@ use serde::Serialize;
 mod backup;
 mod browse;
 mod fulltext;
+mod hits;
 mod users;
 
 pub use backup::BackupReport;
 pub use browse::BrowseRow;
 pub use fulltext::{FullTextCandidate, PageText};
+pub use hits::HitRow;
 mod schedule;
 
 pub use schedule::{HealthState, HealthUpdate, ScheduleRow};
@@ -898,15 +900,21 @@ impl Store {
 
     /// Up to `limit` articles that the index does not have yet.
     pub fn unindexed(&self, limit: usize) -> Result<Vec<Article>> {
+        self.unindexed_after(i64::MIN, limit)
+    }
+
+    /// Up to `limit` articles that the index does not have yet, with ids
+    /// above `after` (to page through them before marking any indexed).
+    pub fn unindexed_after(&self, after: i64, limit: usize) -> Result<Vec<Article>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
                 "SELECT {ARTICLE_COLS} FROM articles a JOIN sources s ON s.id = a.source_id
-                 WHERE a.indexed = 0 ORDER BY a.id LIMIT ?1"
+                 WHERE a.indexed = 0 AND a.id > ?2 ORDER BY a.id LIMIT ?1"
             ))
             .ctx("preparing unindexed read")?;
         let rows = stmt
-            .query_map([limit as i64], article_from_row)
+            .query_map(params![limit as i64, after], article_from_row)
             .ctx("reading unindexed")?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading unindexed")
@@ -1158,6 +1166,24 @@ mod tests {
     }
 
     #[test]
+    fn unindexed_pages_by_id() {
+        let mut s = store();
+        let drafts: Vec<_> = (0..5)
+            .map(|i| draft(Some(format!("g{i}").as_str()), None, "T", &format!("x{i}")))
+            .collect();
+        s.upsert_articles("src", &drafts).unwrap();
+        let first: Vec<i64> = s.unindexed(2).unwrap().iter().map(|a| a.id).collect();
+        let next: Vec<i64> = s
+            .unindexed_after(first[1], 10)
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(first.len() + next.len(), 5);
+        assert!(next.iter().all(|id| *id > first[1]));
+    }
+
+    #[test]
     fn reopening_keeps_data_and_schema() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("radar.db");
@@ -1227,15 +1253,28 @@ impl Store {
         rules_version: &str,
         limit: usize,
     ) -> Result<Vec<(Article, Vec<String>)>> {
+        self.unscored_after(rules_version, i64::MIN, limit)
+    }
+
+    /// [`Store::unscored`] with ids above `after`: paging by id reads each
+    /// row once; without it every batch re-scanned the rows scored before
+    /// (there is no index on the rules version), quadratic in the archive.
+    pub fn unscored_after(
+        &self,
+        rules_version: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(Article, Vec<String>)>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
                 "SELECT {ARTICLE_COLS}, s.tags FROM articles a JOIN sources s ON s.id = a.source_id
-                 WHERE a.rules_version IS NULL OR a.rules_version != ?1 ORDER BY a.id LIMIT ?2"
+                 WHERE (a.rules_version IS NULL OR a.rules_version != ?1) AND a.id > ?3
+                 ORDER BY a.id LIMIT ?2"
             ))
             .ctx("preparing unscored read")?;
         let rows = stmt
-            .query_map(params![rules_version, limit as i64], |r| {
+            .query_map(params![rules_version, limit as i64, after], |r| {
                 let tags: String = r.get(N_ARTICLE_COLS)?;
                 Ok((
                     article_from_row(r)?,

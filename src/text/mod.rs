@@ -102,6 +102,7 @@ fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut position = 0usize;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].1.is_alphanumeric() {
@@ -109,7 +110,6 @@ fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
             continue;
         }
         // One compound word: parts separated by hyphens; apostrophes inside.
-        let mut parts: Vec<(usize, usize)> = Vec::new();
         let mut start = i;
         let word_start = chars[i].0;
         loop {
@@ -135,38 +135,122 @@ fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
             break;
         }
         let word_end = parts.last().map(|p| p.1).unwrap_or(word_start);
-        let normalized: Vec<String> = parts
-            .iter()
-            .map(|&(a, b)| normalize_word(&text[a..b]))
-            .collect();
-        if parts.len() == 1 {
-            push(
-                &mut tokens,
-                stem(&normalized[0]),
-                word_start,
-                word_end,
-                position,
-            );
-            if mode == Mode::Index {
-                for part in decompound(&normalized[0]) {
-                    push(&mut tokens, part, word_start, word_end, position);
-                }
+        let word = &text[word_start..word_end];
+        position += memo(word, mode, &mut tokens, word_start, position, || {
+            let mut local = Vec::new();
+            let rel: Vec<(usize, usize)> = parts
+                .iter()
+                .map(|&(a, b)| (a - word_start, b - word_start))
+                .collect();
+            let advance = analyse_word(word, &rel, mode, &mut local);
+            WordTokens {
+                tokens: local,
+                advance,
             }
-            position += 1;
-        } else {
-            let joined: String = normalized.concat();
-            push(&mut tokens, stem(&joined), word_start, word_end, position);
-            if mode == Mode::Index {
-                for (k, (&(a, b), n)) in parts.iter().zip(&normalized).enumerate() {
-                    push(&mut tokens, stem(n), a, b, position + k);
-                }
-            }
-            // The compound takes as many positions as it has parts in both
-            // modes, so a phrase that continues after it lines up.
-            position += parts.len();
-        }
+        });
+        parts.clear();
     }
     tokens
+}
+
+/// The tokens of one word (offsets relative to the word, positions
+/// relative to its first position) and how many positions it takes.
+#[derive(Clone)]
+struct WordTokens {
+    tokens: Vec<Token>,
+    advance: usize,
+}
+
+impl WordTokens {
+    fn emit(&self, out: &mut Vec<Token>, offset: usize, position: usize) -> usize {
+        for t in &self.tokens {
+            out.push(Token {
+                offset_from: t.offset_from + offset,
+                offset_to: t.offset_to + offset,
+                position: t.position + position,
+                text: t.text.clone(),
+                position_length: t.position_length,
+            });
+        }
+        self.advance
+    }
+}
+
+/// Words analysed before, per thread and mode: news text repeats its
+/// words, and normalising, stemming and decompounding a word costs far
+/// more than looking it up. Bounded: cleared when it grows past
+/// `MEMO_WORDS` entries. The output is the same as without it.
+const MEMO_WORDS: usize = 100_000;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<[std::collections::HashMap<Box<str>, WordTokens>; 2]> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// Emits the tokens of `word` (at byte `offset` and `position` of the
+/// text) into `out`, analysing it with `analyse` unless this thread saw
+/// it before; returns how many positions it takes.
+fn memo(
+    word: &str,
+    mode: Mode,
+    out: &mut Vec<Token>,
+    offset: usize,
+    position: usize,
+    analyse: impl FnOnce() -> WordTokens,
+) -> usize {
+    let slot = match mode {
+        Mode::Index => 0,
+        Mode::Query => 1,
+    };
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        let map = &mut m[slot];
+        if let Some(w) = map.get(word) {
+            return w.emit(out, offset, position);
+        }
+        let w = analyse();
+        let advance = w.emit(out, offset, position);
+        if map.len() >= MEMO_WORDS {
+            map.clear();
+        }
+        map.insert(word.into(), w);
+        advance
+    })
+}
+
+/// Analyses one word whose parts (split at hyphens) are at `parts`
+/// (offsets within `text`); pushes its tokens at positions from 0 and
+/// returns how many positions it takes.
+fn analyse_word(
+    text: &str,
+    parts: &[(usize, usize)],
+    mode: Mode,
+    tokens: &mut Vec<Token>,
+) -> usize {
+    let normalized: Vec<String> = parts
+        .iter()
+        .map(|&(a, b)| normalize_word(&text[a..b]))
+        .collect();
+    if parts.len() == 1 {
+        push(tokens, stem(&normalized[0]), 0, text.len(), 0);
+        if mode == Mode::Index {
+            for part in decompound(&normalized[0]) {
+                push(tokens, part, 0, text.len(), 0);
+            }
+        }
+        1
+    } else {
+        let joined: String = normalized.concat();
+        push(tokens, stem(&joined), 0, text.len(), 0);
+        if mode == Mode::Index {
+            for (k, (&(a, b), n)) in parts.iter().zip(&normalized).enumerate() {
+                push(tokens, stem(n), a, b, k);
+            }
+        }
+        // The compound takes as many positions as it has parts in both
+        // modes, so a phrase that continues after it lines up.
+        parts.len()
+    }
 }
 
 fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize, position: usize) {
@@ -542,6 +626,34 @@ mod tests {
         let gap =
             |mode| pos(text, mode, "wijk").unwrap() - pos(text, mode, "zijinstromer").unwrap();
         assert_eq!(gap(Mode::Index), gap(Mode::Query));
+    }
+
+    #[test]
+    fn remembered_words_give_the_same_tokens_as_fresh_analysis() {
+        let text = "Zij-instromers in ziekenhuizen: het personeelstekort, zzp'ers en \
+                    cao's. Ziekenhuizen zoeken zij-instromers; PERSONEELSTEKORT daalt.";
+        let key = |t: &Token| {
+            (
+                t.text.clone(),
+                t.offset_from,
+                t.offset_to,
+                t.position,
+                t.position_length,
+            )
+        };
+        for mode in [Mode::Index, Mode::Query] {
+            // A new thread starts with nothing remembered.
+            let fresh: Vec<_> = std::thread::spawn(move || tokenize(text, mode))
+                .join()
+                .unwrap()
+                .iter()
+                .map(key)
+                .collect();
+            // Here every word is remembered, from other offsets and positions.
+            tokenize(&format!("voorwoord {text} {text}"), mode);
+            let warm: Vec<_> = tokenize(text, mode).iter().map(key).collect();
+            assert_eq!(fresh, warm, "{mode:?}");
+        }
     }
 
     #[test]

@@ -371,14 +371,15 @@ pub fn run(
         .map(|r| r.id)
         .collect();
     let articles = store.articles(&shown)?;
+    let snippets = parsed.as_ref().map(|q| index.snippets(q, 240));
     let mut results = Vec::with_capacity(articles.len());
     for a in articles {
-        let snippet: Snippet = match &parsed {
-            Some(q) => {
-                let mut s = index.snippet(q, &a.text, 240);
+        let snippet: Snippet = match &snippets {
+            Some(cut) => {
+                let mut s = cut.cut(&a.text);
                 if s.highlights.is_empty() {
                     if let Some(sum) = &a.summary {
-                        let alt = index.snippet(q, sum, 240);
+                        let alt = cut.cut(sum);
                         if !alt.highlights.is_empty() {
                             s = alt;
                         }
