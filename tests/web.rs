@@ -1192,6 +1192,67 @@ async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
     );
 }
 
+#[tokio::test]
+async fn behind_a_reverse_proxy_open_mode_is_off_and_cookies_follow_tls() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let via = |path: &str, headers: &[(&str, &str)]| {
+        let mut r = Request::get(path);
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    // No users and loopback: open here, but not to requests a proxy on this
+    // machine forwards from the network.
+    let (status, _, _) = send(&st, get("/vandaag")).await;
+    assert_eq!(status, StatusCode::OK);
+    for h in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9;proto=https"),
+        ("x-real-ip", "203.0.113.9"),
+    ] {
+        let (status, _, body) = send(&st, via("/vandaag", &[h])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{h:?}");
+        assert!(body.contains("radar user add"), "{body}");
+        let (status, _, _) = send(&st, via("/api/search?q=zorg", &[h])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{h:?}");
+    }
+
+    // With an account: the log-in works through a TLS proxy that rewrites
+    // Host, and its cookies are Secure.
+    s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    let proxy = [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "radar.zorg.example"),
+    ];
+    let (status, h, page) = send(&st, via("/login", &proxy)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf_set = set_cookie(&h, "radar_csrf").unwrap();
+    assert!(csrf_set.contains("Secure"), "{csrf_set}");
+    let pre = cookie_value(&csrf_set);
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("name", "anna"),
+            ("password", "geheim-wachtwoord-1"),
+            ("csrf", &csrf_in(&page)),
+        ])
+        .finish();
+    let mut req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &pre)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "https://radar.zorg.example");
+    for (k, v) in proxy {
+        req = req.header(k, v);
+    }
+    let (status, h, body) = send(&st, req.body(Body::from(form)).unwrap()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let session = set_cookie(&h, "radar_session").unwrap();
+    assert!(session.contains("Secure"), "{session}");
+}
+
 async fn open_visitor(st: &Arc<State>) -> (String, String, String) {
     let (status, h, page) = send(st, get("/vandaag")).await;
     assert_eq!(status, StatusCode::OK);
