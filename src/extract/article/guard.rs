@@ -234,6 +234,11 @@ fn is_raw_text(name: &str) -> bool {
 /// `name_at`, honouring quoted attribute values (which may contain `>`), as
 /// the HTML tokenizer does. `None` when the input ends first.
 fn tag_end(b: &[u8], name_at: usize) -> Option<usize> {
+    // Most tags have no quote before their first '>': that '>' ends them.
+    let gt = name_at + memchr::memchr(b'>', &b[name_at..])?;
+    if memchr::memchr2(b'"', b'\'', &b[name_at..gt]).is_none() {
+        return Some(gt + 1);
+    }
     let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0C | b'\r' | b' ');
     let mut i = name_at;
     // The tag name.

@@ -585,12 +585,16 @@ fn has_attr(e: &Element, name: &str) -> bool {
 /// `[attr*=x]` and quirks-mode class selectors match.
 fn attr_contains(e: &Element, name: &str, needles: &[&str]) -> bool {
     e.attrs.iter().any(|(q, v)| {
-        &*q.local == name
-            && needles.iter().any(|n| {
-                v.as_bytes()
-                    .windows(n.len())
-                    .any(|w| w.eq_ignore_ascii_case(n.as_bytes()))
+        &*q.local == name && {
+            let upper = v.bytes().any(|b| b.is_ascii_uppercase());
+            needles.iter().any(|n| {
+                v.contains(n)
+                    || (upper
+                        && v.as_bytes()
+                            .windows(n.len())
+                            .any(|w| w.eq_ignore_ascii_case(n.as_bytes())))
             })
+        }
     })
 }
 
