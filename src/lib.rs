@@ -42,6 +42,7 @@ pub mod import;
 pub mod index;
 pub mod intake;
 pub mod lock;
+pub mod nltime;
 pub mod pipeline;
 pub mod rank;
 pub mod schedule;

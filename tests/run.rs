@@ -254,3 +254,84 @@ fn a_lock_left_by_a_killed_run_does_not_block_and_acknowledged_work_survives() {
         }
     }
 }
+
+#[test]
+fn a_source_list_changed_while_running_is_picked_up_and_a_broken_one_is_not() {
+    let server = SlowServer::start(Duration::from_millis(0));
+    let ws = Workspace::new();
+    let cfg = ws.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("\n[run]\ntick_secs = 1\n");
+    std::fs::write(&cfg, text).unwrap();
+    let feed = |i: u32| format!("http://127.0.0.1:{}/feed-{i}", server.port);
+    ws.sources(&[("bron0", &feed(0))]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("run")
+        .env_remove("RADAR_DATA")
+        .env_remove("RADAR_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Stopped (killed) when the test ends, also when it fails.
+    let child = Running(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (etx, erx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = etx.send(line);
+        }
+    });
+    let wait_for = |rx: &mpsc::Receiver<String>, what: &str| {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(60) {
+            if let Ok(l) = rx.recv_timeout(Duration::from_millis(200))
+                && l.contains(what)
+            {
+                return l;
+            }
+        }
+        panic!("no line with {what:?} within 60 s");
+    };
+    wait_for(&rx, "fetched bron0");
+
+    // A broken list is reported and changes nothing.
+    std::fs::write(
+        ws.path().join("feeds/kapot.toml"),
+        "[[source]]\nid = \"x\"\n",
+    )
+    .unwrap();
+    let e = wait_for(&erx, "still using the previous ones");
+    assert!(e.contains("kapot.toml"), "{e}");
+    // Fixed: the new source is polled without a restart.
+    std::fs::write(
+        ws.path().join("feeds/kapot.toml"),
+        format!(
+            "[[source]]\nid = \"bron1\"\nname = \"Bron 1\"\nurl = \"{}\"\nkind = \"feed\"\n",
+            feed(1)
+        ),
+    )
+    .unwrap();
+    let l = wait_for(&rx, "fetched bron1");
+    assert!(l.contains("3 new"), "{l}");
+
+    drop(child);
+}
+
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

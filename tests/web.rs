@@ -76,6 +76,9 @@ fn site_with(page_size: usize) -> Site {
     config.web.page_size = page_size;
     // The tip test fetches from a server on 127.0.0.1.
     config.fetch.allow_networks = vec!["127.0.0.1/32".into()];
+    // Sources added in the web interface are written here.
+    config.sources.dir = dir.path().join("feeds");
+    std::fs::create_dir_all(&config.sources.dir).unwrap();
     config.fetch.per_host_delay_ms = 0;
     let (mut store, mut index) = radar::cli::open_data(&data, true, 64).unwrap();
     store.ensure_import_source("vijandig", XSS_SOURCE).unwrap();
@@ -303,6 +306,9 @@ async fn every_page_answers_in_open_mode_with_strict_headers() {
         );
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        // Not "no-referrer": browsers would then send `Origin: null` with
+        // form posts and the log-in would be refused (tests/web_browser.rs).
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin");
         assert!(body.contains("<html lang=\"nl\">"), "{path}");
         assert!(!body.contains("<script"), "{path}: pages need no scripts");
     }
@@ -980,7 +986,7 @@ fn user_add_reads_the_password_from_stdin_or_the_environment() {
 
 #[test]
 fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let ws = common::Workspace::new();
     let out = ws.radar(&["serve", "--bind", "0.0.0.0:0"]);
     assert_eq!(out.code, 1);
@@ -994,16 +1000,7 @@ fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let addr = common::serve_address(&mut child);
     let mut conn = std::net::TcpStream::connect(&addr).unwrap();
     conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
@@ -1020,6 +1017,71 @@ fn serve_refuses_a_network_bind_without_users_and_serves_on_loopback() {
     assert!(resp.contains("<h1>Vandaag</h1>"), "{resp}");
 }
 
+/// One HTTP/1.1 exchange with a running server; returns the raw response.
+fn http(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut resp = String::new();
+    let _ = conn.read_to_string(&mut resp);
+    resp
+}
+
+#[test]
+fn serve_keeps_answering_when_its_stderr_is_closed() {
+    use std::io::BufRead;
+    let ws = common::Workspace::new();
+    let mut c = radar_cmd(&ws);
+    c.args(["user", "add", "anna", "--role", "advisor"])
+        .env("RADAR_PASSWORD", "geheim-wachtwoord-1");
+    assert_eq!(c.output().unwrap().status.code(), Some(0));
+    let mut child = radar_cmd(&ws)
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-scheduler"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read the announced address, then close the pipe, as when the
+    // terminal that started radar is gone.
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let page = http(
+        &addr,
+        &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    let cookie = page
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: radar_csrf="))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("no csrf cookie: {page}"))
+        .to_string();
+    let body = format!("csrf={cookie}&name=anna&password=verkeerd-wachtwoord");
+    // A failed log-in writes a warning to the (closed) log.
+    let resp = http(
+        &addr,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: radar_csrf={cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let alive = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(resp.starts_with("HTTP/1.1 401"), "{resp}");
+    assert!(alive, "the server stopped");
+}
+
 // ---- triage in the web interface (issue 7) ----
 
 const XSS_OWNER: &str = "<script>alert('eigenaar')</script>Anna";
@@ -1027,6 +1089,170 @@ const XSS_NOTE: &str = "Gebeld met <img src=x onerror=alert('notitie')> de proje
 const XSS_REASON: &str = "<svg onload=alert('reden')>andere sector";
 
 /// Cookie and CSRF token of an open-mode visitor (from the Vandaag page).
+#[tokio::test]
+async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
+    let server = TestServer::start();
+    let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Zorgnieuws Oost</title>\
+        <item><title>Een</title><link>https://oost.example/1</link><description>x</description></item>\
+        </channel></rss>";
+    server.set("/feed.xml", Route::ok("application/rss+xml", rss));
+    server.set(
+        "/nieuws",
+        Route::ok(
+            "text/html",
+            "<html><head><title>Nieuws</title><link rel=\"alternate\" type=\"application/rss+xml\" \
+             href=\"/feed.xml\"></head><body><p>Nieuws</p></body></html>",
+        ),
+    );
+    server.set(
+        "/geen-feed",
+        Route::ok("text/html", "<html><body><p>Welkom</p></body></html>"),
+    );
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let (cookie, token, _) = open_visitor(&st).await;
+    let (_, _, page) = send(&st, get("/bronnen")).await;
+    assert!(page.contains("Bron toevoegen"), "{page}");
+    let add = |url: String, naam: &str, labels: &str| {
+        post(
+            "/bronnen/bron",
+            &cookie,
+            &[
+                ("url", url.as_str()),
+                ("naam", naam),
+                ("labels", labels),
+                ("csrf", &token),
+            ],
+        )
+    };
+    let list = s.config.sources.dir.join("web.toml");
+
+    // A news page that announces its feed: the feed is added, named after it.
+    let (status, h, body) = send(
+        &st,
+        add(server.url("/nieuws"), "", "sector:vvt, regio:overijssel"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, "/bronnen?toegevoegd=zorgnieuws-oost");
+    let (_, _, page) = send(&st, get_with(&to, &cookie)).await;
+    assert!(page.contains("Bron ‘Zorgnieuws Oost’ toegevoegd"), "{page}");
+    assert!(
+        page.contains("nog niet opgehaald"),
+        "listed before its first poll: {page}"
+    );
+    let sources = radar::sources::load_dir(&s.config.sources.dir, false).unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].location.display(), server.url("/feed.xml"));
+    assert_eq!(sources[0].tags, ["sector:vvt", "regio:overijssel"]);
+    assert!(
+        std::fs::read_to_string(&list)
+            .unwrap()
+            .contains("# added by open on")
+    );
+
+    // The same feed again, directly or through its page: 409, nothing written.
+    let before = std::fs::read_to_string(&list).unwrap();
+    for url in [server.url("/feed.xml"), server.url("/nieuws")] {
+        let (status, _, body) = send(&st, add(url, "Nog eens", "")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains("staat er al in"), "{body}");
+    }
+    // A page without a feed, a bad link, a private address, a bad label.
+    let (status, _, body) = send(&st, add(server.url("/geen-feed"), "", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("geen feed"), "{body}");
+    assert!(
+        body.contains(&server.url("/geen-feed")),
+        "the form keeps the link: {body}"
+    );
+    let (status, _, _) = send(&st, add("ftp://x.nl/feed".into(), "", "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, body) = send(&st, add("http://10.1.2.3/feed".into(), "", "")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("niet openbaar"), "{body}");
+    let (status, _, _) = send(&st, add(server.url("/feed.xml"), "", "a\"b")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(std::fs::read_to_string(&list).unwrap(), before);
+
+    // A second feed with a name given: its own id, appended to the same list.
+    server.set(
+        "/andere.xml",
+        Route::ok("application/rss+xml", rss.replace("Oost", "West")),
+    );
+    let (status, h, _) = send(&st, add(server.url("/andere.xml"), "Zorgnieuws Oost", "")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(h[header::LOCATION], "/bronnen?toegevoegd=zorgnieuws-oost-2");
+    assert_eq!(
+        radar::sources::load_dir(&s.config.sources.dir, false)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn behind_a_reverse_proxy_open_mode_is_off_and_cookies_follow_tls() {
+    let s = site();
+    let st = s.state("127.0.0.1:8080");
+    let via = |path: &str, headers: &[(&str, &str)]| {
+        let mut r = Request::get(path);
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    // No users and loopback: open here, but not to requests a proxy on this
+    // machine forwards from the network.
+    let (status, _, _) = send(&st, get("/vandaag")).await;
+    assert_eq!(status, StatusCode::OK);
+    for h in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9;proto=https"),
+        ("x-real-ip", "203.0.113.9"),
+    ] {
+        let (status, _, body) = send(&st, via("/vandaag", &[h])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{h:?}");
+        assert!(body.contains("radar user add"), "{body}");
+        let (status, _, _) = send(&st, via("/api/search?q=zorg", &[h])).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{h:?}");
+    }
+
+    // With an account: the log-in works through a TLS proxy that rewrites
+    // Host, and its cookies are Secure.
+    s.add_user("anna", "advisor", "geheim-wachtwoord-1");
+    let proxy = [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "radar.zorg.example"),
+    ];
+    let (status, h, page) = send(&st, via("/login", &proxy)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf_set = set_cookie(&h, "radar_csrf").unwrap();
+    assert!(csrf_set.contains("Secure"), "{csrf_set}");
+    let pre = cookie_value(&csrf_set);
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("name", "anna"),
+            ("password", "geheim-wachtwoord-1"),
+            ("csrf", &csrf_in(&page)),
+        ])
+        .finish();
+    let mut req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &pre)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "https://radar.zorg.example");
+    for (k, v) in proxy {
+        req = req.header(k, v);
+    }
+    let (status, h, body) = send(&st, req.body(Body::from(form)).unwrap()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let session = set_cookie(&h, "radar_session").unwrap();
+    assert!(session.contains("Secure"), "{session}");
+}
+
 async fn open_visitor(st: &Arc<State>) -> (String, String, String) {
     let (status, h, page) = send(st, get("/vandaag")).await;
     assert_eq!(status, StatusCode::OK);

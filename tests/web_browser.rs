@@ -1,66 +1,21 @@
-//! End to end in a real headless browser (Debian's chromium): `radar
-//! serve` on 127.0.0.1 (port 0) over the offline sample feeds; every page
-//! is rendered by the browser under radar's Content-Security-Policy and
-//! saved as a screenshot in `target/web-screenshots/` for a person to look
-//! at. Skips with a message when no chromium binary is found (`.ci/run`
-//! installs it). Only open mode: the browser's command line cannot fill in
-//! the log-in form; log-in, CSRF and roles are covered by `tests/web.rs`.
+//! End to end in a real headless browser (Debian's chromium, installed by
+//! `.ci/run`): `radar serve` on 127.0.0.1 (port 0) over the offline sample
+//! feeds, with one advisor account. The browser is driven over the
+//! DevTools protocol (`tests/cdp`) like a person would use it: it logs in,
+//! searches, narrows the search with a facet, opens a lead, flags it, sets
+//! an owner and adds a note, and finds the lead with that note on the
+//! Opvolging board. Every page is rendered under radar's real headers
+//! (CSP, referrer policy, cookies) and saved as a screenshot in
+//! `target/web-screenshots/` for a person to look at.
+//!
+//! Skips with a message when no chromium binary is found.
 
+mod cdp;
 mod common;
 
-use std::io::{BufRead, BufReader};
+use cdp::Browser;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|b| dirs.iter().map(move |d| d.join(b)))
-        .find(|p| p.is_file())
-}
-
-/// Runs the browser with a deadline; returns its stdout.
-fn browse(bin: &Path, args: &[&str]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            &format!("--user-data-dir={}", profile.path().display()),
-        ])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 90 s: {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let mut out = String::new();
-    use std::io::Read;
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    out
-}
 
 struct Server(std::process::Child);
 
@@ -71,9 +26,54 @@ impl Drop for Server {
     }
 }
 
+fn radar(data: &Path, args: &[&str], env: &[(&str, &str)]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_radar"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("RADAR_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "radar {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `radar serve` on a free loopback port; returns it and its base URL.
+fn serve(data: &Path) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
+        .arg("--data")
+        .arg(data)
+        // No scheduler: the demo data must not be polled (the default
+        // sources are real sites).
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-scheduler"])
+        .env_remove("RADAR_CONFIG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = common::serve_address(&mut child);
+    let server = Server(child);
+    (server, format!("http://{addr}"))
+}
+
+struct Shots(PathBuf);
+
+impl Shots {
+    fn take(&self, b: &mut Browser, name: &str) {
+        let file = self.0.join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&file);
+        b.screenshot(&file);
+        let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 5_000, "{name}: screenshot of {len} bytes");
+    }
+}
+
 #[test]
-fn pages_render_in_a_real_browser_with_screenshots() {
-    let Some(bin) = chromium() else {
+fn an_advisor_logs_in_searches_flags_notes_and_finds_it_on_opvolging() {
+    let Some(bin) = cdp::chromium() else {
         eprintln!(
             "SKIPPED: no chromium binary on PATH (apt-get install chromium); browser test not run"
         );
@@ -82,142 +82,174 @@ fn pages_render_in_a_real_browser_with_screenshots() {
     let ws = common::Workspace::new();
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds/samples");
     let data = ws.path().join("data");
-    let out = Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--data")
-        .arg(&data)
-        .args(["demo", "--samples"])
-        .arg(&samples)
-        .env_remove("RADAR_CONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    radar(
+        &data,
+        &["demo", "--samples", samples.to_str().unwrap()],
+        &[],
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--data")
-        .arg(&data)
-        // No scheduler: the demo data must not be polled (the default
-        // sources are real sites).
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-scheduler"])
-        .env_remove("RADAR_CONFIG")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _server = Server(child);
-    let base = format!(
-        "http://{}",
-        line.split("http://")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .unwrap()
+    radar(
+        &data,
+        &["user", "add", "anna", "--role", "advisor"],
+        &[("RADAR_PASSWORD", "lang-en-geheim-wachtwoord")],
     );
+    let (_server, base) = serve(&data);
+    let shots = Shots(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/web-screenshots"));
+    std::fs::create_dir_all(&shots.0).unwrap();
 
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/web-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    for (name, path, expect) in [
-        ("vandaag", "/vandaag?dagen=3650", "Twentse leerlingpoule"),
-        (
-            "zoeken",
-            "/zoeken?q=zij-instromers",
-            "<mark>zij-instromers</mark>",
-        ),
-        (
-            "zoeken-gefilterd",
-            "/zoeken?q=zorg&sector=vvt&sort=datum",
-            "resultaten voor",
-        ),
-        ("bronnen", "/bronnen", "Tip toevoegen"),
-        ("overzicht", "/overzicht?dagen=0", "Blinde vlekken"),
-    ] {
-        let dom = browse(&bin, &["--dump-dom", &format!("{base}{path}")]);
+    let mut b = Browser::launch(&bin);
+    b.viewport(1280, 900, false);
+
+    // Not logged in: any page leads to the log-in form, which remembers it.
+    b.goto(&format!("{base}/opvolging"));
+    let url = b.url();
+    assert!(url.contains("/login?next=%2Fopvolging"), "{url}");
+    assert!(b.text().contains("Wachtwoord"), "{}", b.text());
+    shots.take(&mut b, "01-inloggen");
+
+    // A wrong password keeps the advisor on the form with a Dutch message.
+    b.fill("input[name=name]", "anna");
+    b.fill("input[name=password]", "niet-mijn-wachtwoord");
+    b.click("form.login button[type=submit]");
+    let text = b.text();
+    assert!(
+        text.contains("Onbekende naam of verkeerd wachtwoord."),
+        "{text}"
+    );
+    // The refusal is a 401, which the browser reports; that one is expected.
+    assert!(
+        b.errors.len() == 1 && b.errors[0].contains("401"),
+        "{:?}",
+        b.errors
+    );
+    b.errors.clear();
+
+    b.fill("input[name=name]", "anna");
+    b.fill("input[name=password]", "lang-en-geheim-wachtwoord");
+    b.click("form.login button[type=submit]");
+    let url = b.url();
+    assert!(url.ends_with("/opvolging"), "after log-in: {url}");
+    assert!(b.text().contains("anna (adviseur)"), "{}", b.text());
+
+    // Vandaag: the leads of the sample feeds, with Volgen/Afwijzen.
+    b.click("nav a[href='/vandaag']");
+    let html = b.html();
+    assert!(html.contains("/volgen\""), "no Volgen button on Vandaag");
+    shots.take(&mut b, "02-vandaag");
+
+    // Search with the Dutch analyzer: the plural finds and marks the word.
+    b.click("nav a[href='/zoeken']");
+    b.fill("form.search input[name=q]", "zij-instromers");
+    b.click("form.search button[type=submit]");
+    assert!(b.url().contains("q=zij-instromers"), "{}", b.url());
+    let html = b.html();
+    assert!(html.contains("<mark>zij-instromers</mark>"), "{html}");
+    let count = |t: &str| -> usize {
+        let at = t.find(" resultaten").expect("a result count");
+        t[..at]
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let all = count(&b.text());
+    assert!(all >= 1, "no results");
+    shots.take(&mut b, "03-zoeken");
+
+    // Narrow it with the first sector facet.
+    b.click("section.facet a[href*='sector=']");
+    assert!(b.url().contains("sector="), "{}", b.url());
+    let narrowed = count(&b.text());
+    assert!(
+        (1..=all).contains(&narrowed),
+        "{narrowed} of {all} after the facet"
+    );
+    assert!(b.text().contains("× alle"), "the facet can be cleared");
+    shots.take(&mut b, "04-zoeken-gefilterd");
+
+    // Open the first result.
+    b.click("ol.results li h2 a[href^='/artikel/']");
+    let url = b.url();
+    let id: String = url
+        .rsplit("/artikel/")
+        .next()
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(!id.is_empty(), "{url}");
+    let text = b.text();
+    assert!(text.contains("Koploper-checklist"), "{text}");
+    assert!(text.contains("Status: nieuw"), "{text}");
+
+    // Flag it, then set an owner and add a note with the Opvolging form.
+    b.click(&format!(
+        "form[action='/artikel/{id}/volgen'] button[type=submit]"
+    ));
+    assert!(b.text().contains("Status: te volgen"), "{}", b.text());
+    b.choose("form.triage select[name=status]", "contacted");
+    b.fill("form.triage input[name=eigenaar]", "Anna de Vries");
+    b.fill(
+        "form.triage textarea[name=notitie]",
+        "Gebeld met de projectleider; zij stuurt de evaluatie.",
+    );
+    b.click("form.triage button[type=submit]");
+    let text = b.text();
+    assert!(text.contains("Status: benaderd"), "{text}");
+    assert!(text.contains("eigenaar: Anna de Vries"), "{text}");
+    assert!(
+        text.contains("Gebeld met de projectleider; zij stuurt de evaluatie."),
+        "{text}"
+    );
+    shots.take(&mut b, "05-artikel");
+
+    // The follow-up board lists the lead with its owner and latest note.
+    b.click("nav a[href='/opvolging']");
+    let row = b.eval(&format!(
+        "[...document.querySelectorAll('tr')]\
+         .filter(r => r.querySelector('a[href=\"/artikel/{id}\"]'))\
+         .map(r => r.innerText.replace(/\\s+/g, ' '))[0] ?? ''"
+    ));
+    let row = row.as_str().unwrap_or("");
+    for want in ["benaderd", "Anna de Vries", "zij stuurt de evaluatie"] {
         assert!(
-            dom.contains(expect),
-            "{path}: {expect:?} not in the rendered page:\n{dom}"
-        );
-        let file = shots.join(format!("{name}.png"));
-        let _ = std::fs::remove_file(&file);
-        browse(
-            &bin,
-            &[
-                "--window-size=1280,1400",
-                &format!("--screenshot={}", file.display()),
-                &format!("{base}{path}"),
-            ],
-        );
-        assert!(
-            std::fs::metadata(&file)
-                .map(|m| m.len() > 10_000)
-                .unwrap_or(false),
-            "{name}: no screenshot"
+            row.contains(want),
+            "{want:?} not in the board's row: {row:?}"
         );
     }
-    // An article (the first candidate) and the phone layout.
-    let dom = browse(&bin, &["--dump-dom", &format!("{base}/vandaag?dagen=3650")]);
-    let at = dom.find("href=\"/artikel/").expect("a candidate link") + 15;
-    let id: String = dom[at..].chars().take_while(char::is_ascii_digit).collect();
-    let dom = browse(&bin, &["--dump-dom", &format!("{base}/artikel/{id}")]);
-    assert!(dom.contains("Koploper-criteria"), "{dom}");
-    // Follow it up (as `radar flag` would; the browser cannot post forms
-    // here) and see it on the article and on Opvolging.
-    let out = Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--data")
-        .arg(&data)
-        .args([
-            "flag",
-            &id,
-            "--owner",
-            "Anna",
-            "--note",
-            "Gebeld met de projectleider",
-            "--by",
-            "anna",
-        ])
-        .env_remove("RADAR_CONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dom = browse(&bin, &["--dump-dom", &format!("{base}/artikel/{id}")]);
-    assert!(dom.contains("Gebeld met de projectleider"), "{dom}");
-    assert!(
-        dom.contains(
-            "action=\"/artikel/{id}/triage\""
-                .replace("{id}", &id)
-                .as_str()
-        ),
-        "{dom}"
-    );
-    let dom = browse(&bin, &["--dump-dom", &format!("{base}/opvolging")]);
-    assert!(dom.contains(&format!("href=\"/artikel/{id}\"")), "{dom}");
-    assert!(dom.contains("Anna"), "{dom}");
-    for (name, size, path) in [
-        ("artikel", "1280,1600", format!("/artikel/{id}")),
-        ("opvolging", "1280,900", "/opvolging".to_string()),
-        (
-            "zoeken-telefoon",
-            "390,1400",
-            "/zoeken?q=zij-instromers".to_string(),
-        ),
+    shots.take(&mut b, "06-opvolging");
+
+    // The remaining pages render for the logged-in advisor.
+    b.click("nav a[href='/bronnen']");
+    assert!(b.text().contains("Tip toevoegen"), "{}", b.text());
+    shots.take(&mut b, "07-bronnen");
+    b.goto(&format!("{base}/overzicht?dagen=0"));
+    assert!(b.text().contains("Blinde vlekken"), "{}", b.text());
+    shots.take(&mut b, "08-overzicht");
+
+    // On a phone the search page and the article fit the screen width.
+    b.viewport(390, 844, true);
+    for (name, path) in [
+        ("09-zoeken-telefoon", "/zoeken?q=zij-instromers".to_string()),
+        ("10-artikel-telefoon", format!("/artikel/{id}")),
     ] {
-        let file = shots.join(format!("{name}.png"));
-        browse(
-            &bin,
-            &[
-                &format!("--window-size={size}"),
-                &format!("--screenshot={}", file.display()),
-                &format!("{base}{path}"),
-            ],
+        b.goto(&format!("{base}{path}"));
+        let overflow = b.eval("document.documentElement.scrollWidth - window.innerWidth");
+        assert!(
+            overflow.as_f64().unwrap_or(0.0) <= 1.0,
+            "{path} is {overflow} px wider than a phone screen"
         );
-        assert!(file.is_file(), "{name}: no screenshot");
+        shots.take(&mut b, name);
     }
-    eprintln!("screenshots in {}", shots.display());
+
+    // Log out: the board is closed again.
+    b.viewport(1280, 900, false);
+    b.click("form[action='/logout'] button[type=submit]");
+    b.goto(&format!("{base}/opvolging"));
+    assert!(b.url().contains("/login"), "{}", b.url());
+
+    // Nothing the pages did was blocked by the Content-Security-Policy
+    // and no page reported an error.
+    assert!(b.errors.is_empty(), "page errors: {:#?}", b.errors);
+    eprintln!("screenshots in {}", shots.0.display());
 }

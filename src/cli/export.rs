@@ -71,7 +71,9 @@ pub fn write_csv(w: impl Write, rows: &[TriageRow], separator: u8) -> anyhow::Re
             r.criteria.join(" "),
             r.notes.to_string(),
             r.last_note.clone().unwrap_or_default(),
-            r.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            crate::nltime::local(r.updated_at)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
         ])?;
     }
     out.flush()?;

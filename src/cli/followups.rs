@@ -30,7 +30,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
         println!("Geen leads om op te volgen.");
         return Ok(0);
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::nltime::today();
     for r in &rows {
         let due = match r.due {
             Some(d) if d < today => format!("{} (verlopen)", d.format("%d-%m-%Y")),

@@ -13,6 +13,7 @@ use crate::index::SearchIndex;
 use crate::pipeline::Ranker;
 use crate::store::Store;
 
+mod backup;
 mod bench;
 
 pub(crate) mod candidates;
@@ -93,6 +94,10 @@ enum Command {
     /// Rebuild the search index from the store (scores are brought up to
     /// date with the current themes first).
     Reindex,
+    /// Write a consistent copy of the store (articles, follow-up, notes,
+    /// users) to a new file, also while radar runs; checked before it is
+    /// kept. The search index is rebuilt from it with `radar reindex`.
+    Backup(backup::Args),
     /// Articles ranked by how much they look like a Koploper lead, best
     /// first, one per story (copies in other outlets are counted, not repeated).
     Candidates(candidates::Args),
@@ -166,6 +171,11 @@ fn init_tracing(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        // A log line that cannot be written (stderr closed: the terminal
+        // that started `radar serve` went away) is dropped; by default the
+        // subscriber reports it with eprintln!, which panics, and the web
+        // request that logged is lost.
+        .log_internal_errors(false)
         .try_init();
 }
 
@@ -189,6 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(a) => show::run(&app, a),
         Command::Import(a) => import::run(&app, a),
         Command::Reindex => reindex::run(&app),
+        Command::Backup(a) => backup::run(&app, a),
         Command::Candidates(a) => candidates::run(&app, a),
         Command::Explain(a) => explain::run(&app, a),
         Command::Eval(a) => eval::run(&app, a),
@@ -284,8 +295,8 @@ pub(crate) fn bold_marks() -> (&'static str, &'static str) {
     }
 }
 
-/// A date for Dutch readers.
+/// A date for Dutch readers (Dutch local time).
 pub(crate) fn nl_date(d: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    d.map(|d| d.format("%d-%m-%Y").to_string())
+    d.map(crate::nltime::date)
         .unwrap_or_else(|| "zonder datum".into())
 }

@@ -143,7 +143,9 @@ pub(super) async fn run_scheduler(
     stop_rx: watch::Receiver<bool>,
     opts: SchedulerOpts,
 ) -> anyhow::Result<bool> {
-    let all = sources::load_dir(&app.config.sources.dir, app.config.sources.allow_files)?;
+    let dir = &app.config.sources.dir;
+    let mut stamp = sources::add::list_stamp(dir);
+    let mut all = sources::load_dir(dir, app.config.sources.allow_files)?;
     let planner = Planner::new(&app.config.schedule).map_err(anyhow::Error::msg)?;
     let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
     let (mut store, index) = app.open(opts.hold_index)?;
@@ -159,6 +161,27 @@ pub(super) async fn run_scheduler(
     loop {
         if *stop_rx.borrow() {
             break;
+        }
+        // Source lists edited while running (by hand, or a source added in
+        // the web interface) take effect on the next tick; a list that no
+        // longer loads is reported and the previous one kept.
+        let now_stamp = sources::add::list_stamp(dir);
+        if now_stamp != stamp {
+            stamp = now_stamp;
+            match sources::load_dir(dir, app.config.sources.allow_files) {
+                Ok(new) => {
+                    store.sync_sources(&new)?;
+                    tracing::info!(
+                        before = all.len(),
+                        now = new.len(),
+                        "source lists changed; reloaded"
+                    );
+                    all = new;
+                }
+                Err(e) => tracing::error!(
+                    "source lists changed but do not load; still using the previous ones: {e}"
+                ),
+            }
         }
         let now = Utc::now();
         let due_ids = store.due_sources(now)?;

@@ -2,7 +2,6 @@
 //! success, last error, next due time and items per week;
 //! `radar sources import FILE.opml` and `radar sources export` (OPML).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -115,35 +114,12 @@ fn import(app: &App, a: ImportArgs) -> anyhow::Result<u8> {
         );
         return Ok(0);
     }
-    let mut text = match std::fs::read_to_string(&target) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            String::from("# Sources imported from OPML by `radar sources import`. Edit freely.\n\n")
-        }
-        Err(e) => anyhow::bail!("cannot read {}: {e}", target.display()),
-    };
-    if !text.is_empty() && !text.ends_with("\n\n") {
-        text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
-    }
-    text.push_str(&entries);
-    // Write next to the target and rename, so a crash never leaves half a
-    // file; check the result parses before it replaces anything.
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(parent)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".radar-import")
-        .suffix(".toml")
-        .tempfile_in(parent)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.flush()?;
-    sources::load_file(tmp.path(), app.config.sources.allow_files)
-        .map_err(|e| anyhow::anyhow!("the imported list would be invalid, nothing written: {e}"))?;
-    tmp.persist(&target)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", target.display()))?;
+    sources::add::append_entries(
+        &target,
+        "# Sources imported from OPML by `radar sources import`. Edit freely.\n\n",
+        &entries,
+        app.config.sources.allow_files,
+    )?;
     for s in &plan.added {
         println!("added {:<24} {}", s.id, s.url);
     }

@@ -3,7 +3,7 @@
 //! criteria with evidence, add notes. Also the helpers the other triage
 //! commands share.
 
-use super::{App, nl_date};
+use super::App;
 use crate::store::{Change, TriageItem};
 use crate::triage::{Criterion, State, parse_due};
 
@@ -101,9 +101,8 @@ pub(super) fn item_text(item: &TriageItem) -> String {
         for n in &item.notes {
             let _ = writeln!(
                 s,
-                "    {} {} ({}): {}",
-                nl_date(Some(n.at)),
-                n.at.format("%H:%M"),
+                "    {} ({}): {}",
+                crate::nltime::date_time(n.at),
                 n.author,
                 n.text
             );
@@ -120,9 +119,8 @@ pub(super) fn item_text(item: &TriageItem) -> String {
             };
             let _ = writeln!(
                 s,
-                "    {} {} {}: {} {}",
-                nl_date(Some(h.at)),
-                h.at.format("%H:%M"),
+                "    {} {}: {} {}",
+                crate::nltime::date_time(h.at),
                 h.by,
                 h.field,
                 what

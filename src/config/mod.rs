@@ -723,7 +723,12 @@ fn apply_env(
 ) -> Result<(), ConfigError> {
     let names = Config::env_names();
     for (name, raw) in env {
-        if !name.starts_with("RADAR_") || NON_KEY_ENV.contains(&name.as_str()) {
+        // Secrets (`radar user add`'s RADAR_PASSWORD, a mailbox's
+        // password_env such as RADAR_IMAP_PASSWORD) are never config keys.
+        if !name.starts_with("RADAR_")
+            || NON_KEY_ENV.contains(&name.as_str())
+            || name.ends_with("_PASSWORD")
+        {
             continue;
         }
         let Some((_, path)) = names.iter().find(|(n, _)| *n == name) else {

@@ -173,7 +173,7 @@ impl Digest {
         format!(
             "{} — {} ({what})",
             self.title,
-            self.window_end.format("%d-%m-%Y")
+            crate::nltime::date(self.window_end)
         )
     }
 }

@@ -79,14 +79,14 @@ fn safe_url(u: Option<&str>) -> Option<&str> {
 }
 
 fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
-    d.format("%d-%m-%Y").to_string()
+    crate::nltime::date(d)
 }
 
 fn period(d: &Digest) -> String {
     format!(
-        "{} t/m {} (UTC)",
-        d.window_start.format("%d-%m-%Y %H:%M"),
-        d.window_end.format("%d-%m-%Y %H:%M")
+        "{} t/m {}",
+        crate::nltime::date_time(d.window_start),
+        crate::nltime::date_time(d.window_end)
     )
 }
 

@@ -52,8 +52,33 @@ impl ArticleDraft {
         text: String,
     ) -> ArticleDraft {
         let title = html::normalize_whitespace(title).replace('\n', " ");
-        let canonical_url = url.as_deref().and_then(urlnorm::canonical);
         let content_hash = content_hash(&title, &text);
+        Self::assemble(
+            guid,
+            url,
+            title,
+            author,
+            published,
+            summary,
+            text,
+            content_hash,
+        )
+    }
+
+    /// The rest of [`ArticleDraft::new`], for a title already normalised and
+    /// a hash already computed.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        guid: Option<String>,
+        url: Option<String>,
+        title: String,
+        author: Option<String>,
+        published: Option<DateTime<Utc>>,
+        summary: Option<String>,
+        text: String,
+        content_hash: String,
+    ) -> ArticleDraft {
+        let canonical_url = url.as_deref().and_then(urlnorm::canonical);
         let key = match (&guid, &canonical_url) {
             (Some(g), _) => format!("guid:{g}"),
             (None, Some(u)) => format!("url:{u}"),
@@ -77,27 +102,106 @@ impl ArticleDraft {
 /// Hash of title and text after lower-casing and collapsing whitespace, so
 /// cosmetic changes (spacing, case) do not count as edits.
 pub fn content_hash(title: &str, text: &str) -> String {
-    // Same bytes as hashing `w.to_lowercase() + " "` for every word, without
-    // an allocation per word (ASCII words are lower-cased in a buffer).
-    let mut h = Sha256::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut h = HashBuf::new();
     for part in [title, "\u{1f}", text] {
-        for w in part.split_whitespace() {
-            if w.is_ascii() {
-                buf.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
-            } else {
-                buf.extend_from_slice(w.to_lowercase().as_bytes());
-            }
-            buf.push(b' ');
-            if buf.len() >= 4096 {
-                h.update(&buf);
-                buf.clear();
-            }
+        h.words(part);
+    }
+    h.finish()
+}
+
+/// [`content_hash`] of a title and a text that is already in the form
+/// [`html::normalize_whitespace`] gives (words separated by one space, one
+/// line break or one blank line; nothing at either end), as the text of
+/// feed entries is. Same result, several times faster.
+fn content_hash_normalized(title: &str, text: &str) -> String {
+    let mut h = HashBuf::new();
+    h.words(title);
+    h.words("\u{1f}");
+    h.lines(text);
+    h.finish()
+}
+
+/// SHA-256 fed with `lower-cased word + " "` for every word, through a
+/// buffer (no allocation per word).
+struct HashBuf {
+    h: Sha256,
+    buf: Vec<u8>,
+}
+
+impl HashBuf {
+    const FLUSH: usize = 16384;
+
+    fn new() -> Self {
+        HashBuf {
+            h: Sha256::new(),
+            buf: Vec::with_capacity(Self::FLUSH + 256),
         }
     }
-    h.update(&buf);
-    let d = h.finalize();
-    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+
+    fn flush_if_full(&mut self) {
+        if self.buf.len() >= Self::FLUSH {
+            self.h.update(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    /// Any text: words are found by a byte scan; ASCII words are copied and
+    /// lower-cased in place, others go through `str::to_lowercase` (which
+    /// needs the whole word for the final sigma).
+    fn words(&mut self, part: &str) {
+        let bytes = part.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let ws = html::whitespace_len(part, i);
+            if ws > 0 {
+                i += ws;
+                continue;
+            }
+            let start = i;
+            i = html::word_end(part, i + 1);
+            let word = &part[start..i];
+            let at = self.buf.len();
+            if word.is_ascii() {
+                self.buf.extend_from_slice(word.as_bytes());
+                self.buf[at..].make_ascii_lowercase();
+            } else {
+                self.buf.extend_from_slice(word.to_lowercase().as_bytes());
+            }
+            self.buf.push(b' ');
+            self.flush_if_full();
+        }
+    }
+
+    /// Normalised text: within a line words are separated by exactly one
+    /// space already, so a line is lower-cased whole (equal to per word:
+    /// a space ends the final-sigma context) and the line break after it
+    /// becomes the single space a word gets.
+    fn lines(&mut self, text: &str) {
+        for line in text.split('\n').filter(|l| !l.is_empty()) {
+            let at = self.buf.len();
+            if line.is_ascii() {
+                self.buf.extend_from_slice(line.as_bytes());
+                self.buf[at..].make_ascii_lowercase();
+            } else {
+                self.buf.extend_from_slice(line.to_lowercase().as_bytes());
+            }
+            self.buf.push(b' ');
+            self.flush_if_full();
+        }
+    }
+
+    /// The first 16 bytes of the digest as lower-case hex.
+    fn finish(mut self) -> String {
+        self.h.update(&self.buf);
+        let d = self.h.finalize();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(32);
+        for &b in d.iter().take(16) {
+            s.push(char::from(HEX[usize::from(b >> 4)]));
+            s.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        s
+    }
 }
 
 /// Converts every entry of a parsed feed to a draft. Entries that share a
@@ -170,14 +274,24 @@ fn draft_from_entry(e: &feed_rs::model::Entry) -> ArticleDraft {
     } else {
         title
     };
-    ArticleDraft::new(
+    // Both come from `html::to_text` (or are words joined by spaces), so
+    // they are normalised already: what `new` would do to the title is only
+    // turning its line breaks into spaces, and the fast hash applies.
+    let title = if title.contains('\n') {
+        title.replace('\n', " ")
+    } else {
+        title
+    };
+    let content_hash = content_hash_normalized(&title, &text);
+    ArticleDraft::assemble(
         guid,
         url,
-        &title,
+        title,
         author,
         e.published.or(e.updated),
         summary,
         text,
+        content_hash,
     )
 }
 
@@ -185,24 +299,53 @@ fn draft_from_entry(e: &feed_rs::model::Entry) -> ArticleDraft {
 mod tests {
     use super::*;
 
+    /// The original definition of the hash, kept as the reference.
+    fn reference(title: &str, text: &str) -> String {
+        let mut h = Sha256::new();
+        for part in [title, "\u{1f}", text] {
+            for w in part.split_whitespace() {
+                h.update(w.to_lowercase().as_bytes());
+                h.update(b" ");
+            }
+        }
+        let d = h.finalize();
+        d.iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    }
+
+    #[test]
+    fn hash_matches_the_reference_on_generated_text() {
+        let texts = crate::extract::html::tests::generated_texts(4_000);
+        for pair in texts.chunks(2) {
+            let (t, x) = (&pair[0], pair.get(1).map_or("", String::as_str));
+            assert_eq!(content_hash(t, x), reference(t, x), "{t:?} {x:?}");
+        }
+    }
+
+    #[test]
+    fn fast_hash_of_normalised_text_is_the_same_hash() {
+        use crate::extract::html::tests::{generated_prose, generated_texts};
+        let texts: Vec<String> = generated_texts(4_000)
+            .into_iter()
+            .chain(generated_prose(1_000))
+            .collect();
+        for pair in texts.chunks(2) {
+            let t = html::normalize_whitespace(&pair[0]).replace('\n', " ");
+            let x = html::normalize_whitespace(pair.get(1).map_or("", String::as_str));
+            assert_eq!(
+                content_hash_normalized(&t, &x),
+                reference(&t, &x),
+                "{t:?} {x:?}"
+            );
+        }
+    }
+
     #[test]
     fn hash_is_stable_across_versions() {
         // Stored hashes must not change: a change would make every stored
         // article look edited on the next poll.
-        let reference = |title: &str, text: &str| {
-            let mut h = Sha256::new();
-            for part in [title, "\u{1f}", text] {
-                for w in part.split_whitespace() {
-                    h.update(w.to_lowercase().as_bytes());
-                    h.update(b" ");
-                }
-            }
-            let d = h.finalize();
-            d.iter()
-                .take(16)
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
         let long = "Zorg ".repeat(3000);
         for (t, x) in [
             ("Nieuw Project", "Tekst hier"),

@@ -10,6 +10,7 @@
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use regex::bytes::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// How many leading bytes are searched for an XML declaration or HTML
@@ -34,6 +35,36 @@ pub struct Decoded {
     pub overruled: Option<&'static str>,
     /// True when some bytes could not be decoded and were replaced by U+FFFD.
     pub had_errors: bool,
+}
+
+/// [`Decoded`] borrowing the body when its bytes already are the text
+/// (valid UTF-8, or ASCII in an ASCII-compatible encoding): no copy of the
+/// document is made. See [`decode_borrowed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedText<'a> {
+    /// The decoded text, without a byte-order mark.
+    pub text: Cow<'a, str>,
+    /// See [`Decoded::encoding`].
+    pub encoding: &'static str,
+    /// See [`Decoded::decided_by`].
+    pub decided_by: DecidedBy,
+    /// See [`Decoded::overruled`].
+    pub overruled: Option<&'static str>,
+    /// See [`Decoded::had_errors`].
+    pub had_errors: bool,
+}
+
+impl DecodedText<'_> {
+    /// The owned form.
+    pub fn into_owned(self) -> Decoded {
+        Decoded {
+            text: self.text.into_owned(),
+            encoding: self.encoding,
+            decided_by: self.decided_by,
+            overruled: self.overruled,
+            had_errors: self.had_errors,
+        }
+    }
 }
 
 /// The signal that decided which encoding to use.
@@ -61,11 +92,20 @@ pub enum DecidedBy {
 /// UTF-8 wins: that cannot happen by accident in real text, whereas stale
 /// labels are common. UTF-16 with and without BOM; UTF-32 with BOM.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+    decode_borrowed(bytes, content_type).into_owned()
+}
+
+/// [`decode`] without copying a body that already is valid text in the
+/// chosen encoding (the common case: UTF-8 feeds).
+pub fn decode_borrowed<'a>(bytes: &'a [u8], content_type: Option<&str>) -> DecodedText<'a> {
     if let Some(decoded) = decode_by_bom(bytes) {
         return decoded;
     }
 
-    let utf8_ok = std::str::from_utf8(bytes).is_ok();
+    let utf8 = std::str::from_utf8(bytes).ok();
+    let utf8_ok = utf8.is_some();
+    let finish =
+        |encoding, decided_by, overruled| finish(bytes, utf8, encoding, decided_by, overruled);
     // Only a body with actual multi-byte sequences is evidence for UTF-8;
     // pure ASCII is valid in every label we could be given.
     let utf8_evidence = utf8_ok && !bytes.is_ascii();
@@ -87,14 +127,14 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             // A UTF-16 label only makes sense if the bytes look like UTF-16;
             // an ASCII-readable declaration saying UTF-16 is a lie.
             if let Some(sniffed) = sniff_utf16(bytes) {
-                return finish(bytes, sniffed, decided_by, None);
+                return finish(sniffed, decided_by, None);
             }
             overruled.get_or_insert(encoding.name());
             continue;
         }
         if encoding == UTF_8 {
             if utf8_ok {
-                return finish(bytes, UTF_8, decided_by, None);
+                return finish(UTF_8, decided_by, None);
             }
             // Labelled UTF-8 but it is not (mislabelled windows-1252 is
             // common): a later claim or detection decides.
@@ -102,23 +142,23 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             continue;
         }
         if utf8_evidence {
-            return finish(bytes, UTF_8, DecidedBy::Utf8Valid, Some(encoding.name()));
+            return finish(UTF_8, DecidedBy::Utf8Valid, Some(encoding.name()));
         }
-        return finish(bytes, encoding, decided_by, None);
+        return finish(encoding, decided_by, None);
     }
 
     if let Some(sniffed) = sniff_utf16(bytes) {
-        return finish(bytes, sniffed, DecidedBy::Detection, overruled);
+        return finish(sniffed, DecidedBy::Detection, overruled);
     }
     if utf8_ok {
-        return finish(bytes, UTF_8, DecidedBy::Utf8Valid, overruled);
+        return finish(UTF_8, DecidedBy::Utf8Valid, overruled);
     }
     if mostly_utf8(bytes) {
         // A UTF-8 body with a few stray windows-1252 bytes (typically a
         // pasted curly quote). Decoding the whole thing as windows-1252 would
         // turn every correct "ë" into "Ã«", so decode per sequence.
-        return Decoded {
-            text: decode_utf8_with_1252_fallback(bytes),
+        return DecodedText {
+            text: Cow::Owned(decode_utf8_with_1252_fallback(bytes)),
             encoding: "UTF-8+windows-1252",
             decided_by: DecidedBy::Detection,
             overruled,
@@ -131,22 +171,33 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     detector.feed(bytes, true);
     // UTF-8 denied: we already know the bytes are not valid UTF-8.
     let guessed = detector.guess(None, chardetng::Utf8Detection::Deny);
-    finish(bytes, guessed, DecidedBy::Detection, overruled)
+    finish(guessed, DecidedBy::Detection, overruled)
 }
 
-/// Decodes `bytes` with `encoding` and packages the result.
-fn finish(
-    bytes: &[u8],
+/// Decodes `bytes` with `encoding` and packages the result. `utf8` is the
+/// body as text when it is valid UTF-8 (already checked by the caller).
+fn finish<'a>(
+    bytes: &'a [u8],
+    utf8: Option<&'a str>,
     encoding: &'static Encoding,
     decided_by: DecidedBy,
     overruled: Option<&'static str>,
-) -> Decoded {
+) -> DecodedText<'a> {
+    if let (Some(text), true) = (utf8, encoding == UTF_8) {
+        return DecodedText {
+            text: Cow::Borrowed(text),
+            encoding: encoding.name(),
+            decided_by,
+            overruled,
+            had_errors: false,
+        };
+    }
     // without_bom_handling: a BOM would already have been handled by
     // decode_by_bom, and a BOM for a different encoding must not silently
     // switch decoders here.
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    Decoded {
-        text: text.into_owned(),
+    DecodedText {
+        text,
         encoding: encoding.name(),
         decided_by,
         overruled,
@@ -155,7 +206,7 @@ fn finish(
 }
 
 /// Handles a leading byte-order mark, which overrides every label.
-fn decode_by_bom(bytes: &[u8]) -> Option<Decoded> {
+fn decode_by_bom(bytes: &[u8]) -> Option<DecodedText<'_>> {
     // UTF-32 must be checked before UTF-16: FF FE 00 00 also starts with
     // the UTF-16LE BOM. encoding_rs does not do UTF-32 (the web dropped it),
     // but a few feed generators still emit it, and it is trivial to decode.
@@ -184,8 +235,8 @@ fn decode_by_bom(bytes: &[u8]) -> Option<Decoded> {
                 })
             })
             .collect();
-        return Some(Decoded {
-            text,
+        return Some(DecodedText {
+            text: Cow::Owned(text),
             encoding: name,
             decided_by: DecidedBy::Bom,
             overruled: None,
@@ -195,8 +246,8 @@ fn decode_by_bom(bytes: &[u8]) -> Option<Decoded> {
 
     let (encoding, bom_len) = Encoding::for_bom(bytes)?;
     let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-    Some(Decoded {
-        text: text.into_owned(),
+    Some(DecodedText {
+        text,
         encoding: encoding.name(),
         decided_by: DecidedBy::Bom,
         overruled: None,

@@ -86,7 +86,7 @@ pub fn parse_feed(
     content_type: Option<&str>,
     base_url: Option<&str>,
 ) -> Result<ParsedFeed, FeedError> {
-    let decoded = encoding::decode(bytes, content_type);
+    let decoded = encoding::decode_borrowed(bytes, content_type);
     let text = decoded.text.trim_start_matches(['\u{FEFF}']);
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\0')

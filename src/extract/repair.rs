@@ -9,6 +9,7 @@
 //! CDATA sections or comments, and never does I/O.
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Repair name: a BOM or whitespace before the first markup was removed.
@@ -48,7 +49,8 @@ pub const CONTROL_CHARS: &str = "control_chars";
 /// this module, e.g. "leading_whitespace", "bare_ampersand", "html_entity",
 /// "rss_version", "control_chars", "encoding_declaration").
 pub fn repair(text: &str) -> (String, Vec<&'static str>) {
-    run(text, true)
+    let (text, applied) = run(text, true);
+    (text.into_owned(), applied)
 }
 
 /// The subset of [`repair`] that must run even when the document is
@@ -57,7 +59,9 @@ pub fn repair(text: &str) -> (String, Vec<&'static str>) {
 /// decoded would make the XML reader decode our UTF-8 a second time, and
 /// feed-rs passes undefined entities such as `&eacute;` through as literal
 /// text. Also strips control characters, which the reader lets through.
-pub fn prepare(text: &str) -> (String, Vec<&'static str>) {
+/// Borrows the input when nothing needs changing (the common case), so a
+/// clean feed is never copied.
+pub fn prepare(text: &str) -> (Cow<'_, str>, Vec<&'static str>) {
     run(text, false)
 }
 
@@ -89,19 +93,27 @@ pub fn html_entity_char(name: &str) -> Option<char> {
 /// Runs the repairs; `full` selects the structural ones (leading junk,
 /// prolog, bare ampersands, rss version) that are only wanted after a strict
 /// parse failed.
-fn run(text: &str, full: bool) -> (String, Vec<&'static str>) {
+fn run(text: &str, full: bool) -> (Cow<'_, str>, Vec<&'static str>) {
     let mut applied = Vec::new();
-    let mut text = strip_control_chars(text, &mut applied);
+    let mut text = Cow::Borrowed(text);
+    // Each repair returns `None` when it changes nothing.
+    let mut step = |text: &mut Cow<'_, str>,
+                    f: &dyn Fn(&str, &mut Vec<&'static str>) -> Option<String>| {
+        if let Some(changed) = f(text, &mut applied) {
+            *text = Cow::Owned(changed);
+        }
+    };
+    step(&mut text, &strip_control_chars);
     if full {
-        text = strip_leading(&text, &mut applied);
-        text = fix_prolog(&text, &mut applied);
+        step(&mut text, &strip_leading);
+        step(&mut text, &fix_prolog);
     }
-    text = fix_encoding_declaration(&text, &mut applied);
-    text = fix_references(&text, full, &mut applied);
+    step(&mut text, &fix_encoding_declaration);
+    step(&mut text, &|t, a| fix_references(t, full, a));
     if full {
-        text = fix_rss_version(&text, &mut applied);
-        text = fix_missing_channel(&text, &mut applied);
-        text = remove_empty_media_text(&text, &mut applied);
+        step(&mut text, &fix_rss_version);
+        step(&mut text, &fix_missing_channel);
+        step(&mut text, &remove_empty_media_text);
     }
     (text, applied)
 }
@@ -111,18 +123,25 @@ fn forbidden_in_xml(c: char) -> bool {
     matches!(c, '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
-fn strip_control_chars(text: &str, applied: &mut Vec<&'static str>) -> String {
-    if !text.contains(forbidden_in_xml) {
-        return text.to_string();
+fn strip_control_chars(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
+    // Byte pre-check (fast, branch-free per chunk): a forbidden character
+    // is a C0 byte other than tab, LF and CR, or U+FFFE/U+FFFF (EF BF BE/BF).
+    let suspect = text.as_bytes().chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |acc, &b| {
+            acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF)
+        })
+    });
+    if !suspect || !text.contains(forbidden_in_xml) {
+        return None;
     }
     applied.push(CONTROL_CHARS);
-    text.replace(forbidden_in_xml, "")
+    Some(text.replace(forbidden_in_xml, ""))
 }
 
 /// Removes anything before the real start of the document. An XML
 /// declaration is only legal at offset 0, so whatever precedes one is junk;
 /// without a declaration, everything before the first `<` is.
-fn strip_leading(text: &str, applied: &mut Vec<&'static str>) -> String {
+fn strip_leading(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
     static DECL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<\?xml\s").expect("valid regex"));
     let is_blank = |c: char| c.is_whitespace() || c == '\u{FEFF}';
     // Only look near the top: a declaration deep inside is not ours to move.
@@ -132,7 +151,7 @@ fn strip_leading(text: &str, applied: &mut Vec<&'static str>) -> String {
         None => text.find('<').unwrap_or(0),
     };
     if start == 0 {
-        return text.to_string();
+        return None;
     }
     let dropped = &text[..start];
     applied.push(if dropped.chars().all(is_blank) {
@@ -140,13 +159,13 @@ fn strip_leading(text: &str, applied: &mut Vec<&'static str>) -> String {
     } else {
         LEADING_GARBAGE
     });
-    text[start..].to_string()
+    Some(text[start..].to_string())
 }
 
 /// `<?phpxml version="1.0"?>` and similar template accidents: a processing
 /// instruction whose target merely ends in "xml" where the declaration
 /// should be.
-fn fix_prolog(text: &str, applied: &mut Vec<&'static str>) -> String {
+fn fix_prolog(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
     static BROKEN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^<\?[A-Za-z_][A-Za-z0-9_.-]*xml(\s+version\s*=)").expect("valid regex")
     });
@@ -154,59 +173,60 @@ fn fix_prolog(text: &str, applied: &mut Vec<&'static str>) -> String {
         Some(caps) => {
             applied.push(BROKEN_PROLOG);
             let rest = &text[caps.get(0).map_or(0, |m| m.end())..];
-            format!("<?xml{}{rest}", &caps[1])
+            Some(format!("<?xml{}{rest}", &caps[1]))
         }
-        None => text.to_string(),
+        None => None,
     }
 }
 
 /// Rewrites `encoding="..."` in a leading XML declaration to UTF-8, because
 /// the text handed to the parser is UTF-8 whatever the bytes were.
-fn fix_encoding_declaration(text: &str, applied: &mut Vec<&'static str>) -> String {
+fn fix_encoding_declaration(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
     static ENC: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']"#).expect("valid regex")
     });
-    let Some(value) = ENC.captures(text).and_then(|c| c.get(1)) else {
-        return text.to_string();
-    };
+    let value = ENC.captures(text).and_then(|c| c.get(1))?;
     if value.as_str().eq_ignore_ascii_case("utf-8") {
-        return text.to_string();
+        return None;
     }
     applied.push(ENCODING_DECLARATION);
-    format!("{}UTF-8{}", &text[..value.start()], &text[value.end()..])
+    Some(format!(
+        "{}UTF-8{}",
+        &text[..value.start()],
+        &text[value.end()..]
+    ))
 }
 
 /// One pass over the text outside CDATA sections and comments, fixing `&`:
 /// HTML-only named entities and C1 numeric references always; bare `&` and
 /// unknown names only when `fix_bare` (a strict parse already failed).
-fn fix_references(text: &str, fix_bare: bool, applied: &mut Vec<&'static str>) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut rest = text;
+/// `None` when nothing needed fixing (then nothing was copied).
+fn fix_references(text: &str, fix_bare: bool, applied: &mut Vec<&'static str>) -> Option<String> {
+    let bytes = text.as_bytes();
+    // Output, once a first reference needed rewriting; text[..copied] is in it.
+    let mut out: Option<String> = None;
+    let mut copied = 0usize;
     let mut html = false;
     let mut bare = false;
     let mut cp1252 = false;
     let mut control = false;
-    while let Some(pos) = rest.find(['&', '<']) {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos..];
-        if rest.starts_with('<') {
-            // Copy CDATA sections and comments verbatim: entities have no
-            // meaning there, and "&nbsp;" inside CDATA is literal content.
-            let skip = [("<![CDATA[", "]]>"), ("<!--", "-->")]
-                .iter()
-                .find(|(open, _)| rest.starts_with(open))
-                .map(|(open, close)| {
-                    rest[open.len()..]
-                        .find(close)
-                        .map_or(rest.len(), |i| open.len() + i + close.len())
-                })
-                .unwrap_or(1);
-            out.push_str(&rest[..skip]);
-            rest = &rest[skip..];
-            continue;
+    let mut section = next_section(text, 0);
+    let mut pos = 0usize;
+    while let Some(off) = memchr::memchr(b'&', &bytes[pos..]) {
+        let amp = pos + off;
+        // CDATA sections and comments are copied verbatim: entities have no
+        // meaning there, and "&nbsp;" inside CDATA is literal content.
+        match section {
+            Some((start, end)) if start < amp => {
+                if end > amp {
+                    pos = end;
+                }
+                section = next_section(text, end);
+                continue;
+            }
+            _ => {}
         }
-        // rest starts with '&'.
-        let (consumed, replacement) = match parse_reference(rest) {
+        let (consumed, replacement) = match parse_reference(&text[amp..]) {
             Reference::Predefined(len) | Reference::ValidNumeric(len) => (len, None),
             Reference::Html(len, c) => {
                 html = true;
@@ -227,13 +247,16 @@ fn fix_references(text: &str, fix_bare: bool, applied: &mut Vec<&'static str>) -
                 (1, Some("&amp;".to_string()))
             }
         };
-        match replacement {
-            Some(r) => out.push_str(&r),
-            None => out.push_str(&rest[..consumed]),
+        if let Some(r) = replacement {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+            o.push_str(&text[copied..amp]);
+            o.push_str(&r);
+            copied = amp + consumed;
         }
-        rest = &rest[consumed..];
+        pos = amp + consumed;
     }
-    out.push_str(rest);
+    let mut out = out?;
+    out.push_str(&text[copied..]);
     for (flag, name) in [
         (control, CONTROL_CHARS),
         (html, HTML_ENTITY),
@@ -244,7 +267,29 @@ fn fix_references(text: &str, fix_bare: bool, applied: &mut Vec<&'static str>) -
             applied.push(name);
         }
     }
-    out
+    Some(out)
+}
+
+/// The first CDATA section or comment starting at or after `from`: its
+/// start and the end of its closing delimiter (the end of the text when it
+/// is never closed).
+fn next_section(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(off) = memchr::memmem::find(&bytes[at.min(bytes.len())..], b"<!") {
+        let start = at + off;
+        let rest = &text[start..];
+        for (open, close) in [("<![CDATA[", "]]>"), ("<!--", "-->")] {
+            if let Some(body) = rest.strip_prefix(open) {
+                let end = body
+                    .find(close)
+                    .map_or(text.len(), |i| start + open.len() + i + close.len());
+                return Some((start, end));
+            }
+        }
+        at = start + 1;
+    }
+    None
 }
 
 /// What a `&` at the start of the input begins; lengths are in bytes and
@@ -268,28 +313,50 @@ enum Reference {
 }
 
 fn parse_reference(s: &str) -> Reference {
-    static REF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^&(?:#([0-9]{1,8})|#[xX]([0-9A-Fa-f]{1,8})|([A-Za-z][A-Za-z0-9._-]{0,31}));")
-            .expect("valid regex")
-    });
-    let Some(caps) = REF.captures(s) else {
-        return Reference::Bare;
+    // By hand, for speed (this runs on every `&` of every feed); it accepts
+    // exactly `&(#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,8}|[A-Za-z][A-Za-z0-9._-]{0,31});`.
+    let b = s.as_bytes();
+    let run = |from: usize, ok: fn(u8) -> bool, max: usize| -> Option<usize> {
+        let n = b[from.min(b.len())..]
+            .iter()
+            .take_while(|&&c| ok(c))
+            .count();
+        (n >= 1 && n <= max && b.get(from + n) == Some(&b';')).then_some(n)
     };
-    let len = caps.get(0).map_or(1, |m| m.len());
-    let code = if let Some(dec) = caps.get(1) {
-        dec.as_str().parse::<u32>().ok()
-    } else if let Some(hex) = caps.get(2) {
-        u32::from_str_radix(hex.as_str(), 16).ok()
-    } else {
-        let name = caps.get(3).map_or("", |m| m.as_str());
-        if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
-            return Reference::Predefined(len);
+    let code = match (b.get(1), b.get(2)) {
+        (Some(b'#'), Some(b'x' | b'X')) => {
+            let Some(n) = run(3, |c| c.is_ascii_hexdigit(), 8) else {
+                return Reference::Bare;
+            };
+            (4 + n, u32::from_str_radix(&s[3..3 + n], 16).ok())
         }
-        return match html_entity_char(name) {
-            Some(c) => Reference::Html(len, c),
-            None => Reference::UnknownName(len),
-        };
+        (Some(b'#'), _) => {
+            let Some(n) = run(2, |c| c.is_ascii_digit(), 8) else {
+                return Reference::Bare;
+            };
+            (3 + n, s[2..2 + n].parse::<u32>().ok())
+        }
+        (Some(c), _) if c.is_ascii_alphabetic() => {
+            let Some(n) = run(
+                1,
+                |c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'),
+                32,
+            ) else {
+                return Reference::Bare;
+            };
+            let len = n + 2;
+            let name = &s[1..1 + n];
+            if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+                return Reference::Predefined(len);
+            }
+            return match html_entity_char(name) {
+                Some(c) => Reference::Html(len, c),
+                None => Reference::UnknownName(len),
+            };
+        }
+        _ => return Reference::Bare,
     };
+    let (len, code) = code;
     match code.and_then(char::from_u32) {
         Some(c @ '\u{80}'..='\u{9F}') => {
             let byte = [c as u32 as u8];
@@ -310,71 +377,63 @@ fn parse_reference(s: &str) -> Reference {
 /// `<rss>` without `version`, or with one feed parsers do not recognise
 /// (`2.00`, `2.0.1`, `0.94`...), gets `version="2.0"`: everything after 0.92
 /// is RSS 2.0 in practice. 0.91 and 0.92 are kept, parsers handle them.
-fn fix_rss_version(text: &str, applied: &mut Vec<&'static str>) -> String {
+fn fix_rss_version(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
     static RSS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"<rss(\s[^>]*)?>").expect("valid regex"));
     static VERSION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"\sversion\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("valid regex")
     });
-    let Some(tag) = RSS.captures(text) else {
-        return text.to_string();
-    };
+    let tag = RSS.captures(text)?;
     let attrs = tag.get(1);
     let attrs_str = attrs.map_or("", |m| m.as_str());
     match VERSION.captures(attrs_str) {
         None => {
             applied.push(RSS_VERSION);
             let insert_at = tag.get(0).map_or(0, |m| m.start()) + "<rss".len();
-            format!(
+            Some(format!(
                 "{} version=\"2.0\"{}",
                 &text[..insert_at],
                 &text[insert_at..]
-            )
+            ))
         }
         Some(v) => {
             let value = v.get(1).or_else(|| v.get(2));
-            let Some(value) = value else {
-                return text.to_string();
-            };
+            let value = value?;
             if matches!(value.as_str(), "2.0" | "0.91" | "0.92") {
-                return text.to_string();
+                return None;
             }
             applied.push(RSS_VERSION);
             // Offsets of the value inside the whole text.
             let base = attrs.map_or(0, |m| m.start());
             let (start, end) = (base + value.start(), base + value.end());
-            format!("{}2.0{}", &text[..start], &text[end..])
+            Some(format!("{}2.0{}", &text[..start], &text[end..]))
         }
     }
 }
 
 /// `<rss>` whose items sit directly under the root: wrap everything in a
 /// `<channel>`, which is what RSS parsers look for.
-fn fix_missing_channel(text: &str, applied: &mut Vec<&'static str>) -> String {
+fn fix_missing_channel(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
     static RSS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"<rss(\s[^>]*)?>").expect("valid regex"));
-    let Some(open) = RSS.find(text) else {
-        return text.to_string();
-    };
-    let Some(close) = text.rfind("</rss") else {
-        return text.to_string();
-    };
+    let open = RSS.find(text)?;
+    let close = text.rfind("</rss")?;
     if close < open.end() || text.contains("<channel") {
-        return text.to_string();
+        return None;
     }
     applied.push(MISSING_CHANNEL);
-    format!(
+    Some(format!(
         "{}<channel>{}</channel>{}",
         &text[..open.end()],
         &text[open.end()..close],
         &text[close..]
-    )
+    ))
 }
 
 /// Removes `<media:title>`, `<media:description>` and `<media:text>`
 /// elements that have no text: feed-rs fails the whole document with
 /// "missing text" on them, and an empty element carries no information.
-fn remove_empty_media_text(text: &str, applied: &mut Vec<&'static str>) -> String {
+fn remove_empty_media_text(text: &str, applied: &mut Vec<&'static str>) -> Option<String> {
     static EMPTY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"<media:(?:title|description|text)(?:\s[^>]*)?/>|<media:title(?:\s[^>]*)?>\s*</media:title>|<media:description(?:\s[^>]*)?>\s*</media:description>|<media:text(?:\s[^>]*)?>\s*</media:text>",
@@ -382,10 +441,10 @@ fn remove_empty_media_text(text: &str, applied: &mut Vec<&'static str>) -> Strin
         .expect("valid regex")
     });
     if !EMPTY.is_match(text) {
-        return text.to_string();
+        return None;
     }
     applied.push(EMPTY_MEDIA_TEXT);
-    EMPTY.replace_all(text, "").into_owned()
+    Some(EMPTY.replace_all(text, "").into_owned())
 }
 
 /// HTML 4 named entities minus the four XML predefines, sorted by name for
@@ -711,7 +770,8 @@ mod tests {
         );
         assert_eq!(r, vec![ENCODING_DECLARATION]);
         let utf8 = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss/>";
-        assert_eq!(prepare(utf8), (utf8.to_string(), vec![]));
+        // Nothing to change: the input is borrowed, not copied.
+        assert_eq!(prepare(utf8), (Cow::Borrowed(utf8), vec![]));
     }
 
     #[test]
@@ -730,8 +790,77 @@ mod tests {
         // prepare() leaves bare ampersands for the strict parse to judge.
         assert_eq!(
             prepare("<t>a & b</t>"),
-            ("<t>a & b</t>".to_string(), vec![])
+            (Cow::Borrowed("<t>a & b</t>"), vec![])
         );
+    }
+
+    #[test]
+    fn reference_scanner_accepts_what_the_grammar_accepts() {
+        // The grammar the hand-written scanner implements, as a regex.
+        let grammar = Regex::new(
+            r"^&(?:#([0-9]{1,8})|#[xX]([0-9A-Fa-f]{1,8})|([A-Za-z][A-Za-z0-9._-]{0,31}));",
+        )
+        .unwrap();
+        let long = format!("&{};", "a".repeat(32));
+        let too_long = format!("&{};", "a".repeat(33));
+        for s in [
+            "&amp;",
+            "&lt;x",
+            "&#233;",
+            "&#x41;",
+            "&#X41;",
+            "&#12345678;",
+            "&#123456789;",
+            "&#xFFFFFFFF;",
+            "&#x110000;",
+            "&#0;",
+            "&#;",
+            "&#x;",
+            "&#xG;",
+            "&#12a;",
+            "&",
+            "& b",
+            "&eacute;",
+            "&Eacute",
+            "&a.b_c-d;",
+            "&1a;",
+            "&_a;",
+            "&é;",
+            "&nbsp ;",
+            &long,
+            &too_long,
+            "&#150;",
+            "&#129;",
+            "&#xD800;",
+            "&#65534;",
+        ] {
+            let expected = grammar.find(s).map(|m| m.len());
+            let got = match parse_reference(s) {
+                Reference::Bare => None,
+                Reference::Predefined(n)
+                | Reference::ValidNumeric(n)
+                | Reference::Cp1252(n, _)
+                | Reference::Forbidden(n)
+                | Reference::Html(n, _)
+                | Reference::UnknownName(n) => Some(n),
+            };
+            assert_eq!(got, expected, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn entities_in_cdata_and_comments_are_left_alone() {
+        let doc = "<a>&eacute;</a><![CDATA[&eacute; <!-- ]]>&eacute;<!-- &eacute; <![CDATA[ -->\
+                   &eacute;<!--x";
+        let (out, r) = prepare(doc);
+        assert_eq!(
+            out,
+            "<a>&#233;</a><![CDATA[&eacute; <!-- ]]>&#233;<!-- &eacute; <![CDATA[ -->&#233;<!--x"
+        );
+        assert_eq!(r, vec![HTML_ENTITY]);
+        // An unclosed comment runs to the end.
+        let open = "<a>x</a><!-- &eacute;";
+        assert_eq!(prepare(open).0, open);
     }
 
     #[test]

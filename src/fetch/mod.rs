@@ -265,6 +265,11 @@ impl Fetcher {
                 Some(self.fetch_file(p).await)
             }
             Location::Http(u) => self.fetch_http_retrying(u, state, gate).await,
+            Location::Imap { url, .. } => Some(fail(
+                ErrorKind::Other,
+                format!("{url} is an IMAP folder, read by the mailbox intake, not fetched"),
+                None,
+            )),
         }
     }
 

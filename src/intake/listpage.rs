@@ -384,6 +384,8 @@ pub(super) async fn refresh(
         (None, Location::File(p)) => url::Url::from_file_path(p)
             .map(|u| u.to_string())
             .unwrap_or_default(),
+        // Refused when the source list is loaded.
+        (None, Location::Imap { url, .. }) => url.to_string(),
     };
     let items = {
         let rules = rules.clone();

@@ -222,7 +222,7 @@ fn files(dir: &Path) -> std::io::Result<Vec<(PathBuf, FileKind)>> {
 }
 
 /// Processes one raw message unless its key was seen.
-fn take(
+pub(super) fn take(
     raw: &[u8],
     place: &str,
     seen: &mut HashSet<String>,
@@ -265,10 +265,10 @@ fn take(
 pub(super) fn refresh(source: &Source, known: &Known) -> Outcome {
     let dir = match &source.location {
         Location::File(p) => p.clone(),
-        Location::Http(u) => {
+        other => {
             return Outcome::failed(
                 ErrorKind::Other,
-                format!("a mailbox is a folder, not {u}"),
+                format!("a mailbox is a folder, not {}", other.display()),
                 None,
             );
         }
@@ -330,8 +330,14 @@ pub(super) fn refresh(source: &Source, known: &Known) -> Outcome {
             }
         }
     }
-    for p in &problems {
-        tracing::warn!(source = %source.id, "{p}");
+    finish(out, &problems, &source.id)
+}
+
+/// Logs the problems of a pass; a pass that read nothing but problems is a
+/// failure, one that read nothing new is "unchanged".
+pub(super) fn finish(mut out: Outcome, problems: &[String], source: &str) -> Outcome {
+    for p in problems {
+        tracing::warn!(%source, "{p}");
     }
     if out.drafts.is_empty() && out.marks.is_empty() && !problems.is_empty() {
         out.error = Some((

@@ -11,9 +11,10 @@ use std::collections::HashSet;
 
 use crate::extract::ArticleDraft;
 use crate::fetch::{ErrorKind, Fetcher};
-use crate::sources::{Source, SourceKind};
+use crate::sources::{Location, Source, SourceKind};
 use crate::store::{FetchState, IntakeMark, Store, StoreError};
 
+pub mod imap;
 pub mod listpage;
 pub mod mailbox;
 pub mod newsletter;
@@ -70,6 +71,10 @@ impl Outcome {
     }
 }
 
+/// How far back an IMAP folder is searched (days): older letters are not
+/// read, also not on the first pass.
+pub const IMAP_DAYS: u32 = 30;
+
 /// Refreshes one page or mailbox source. Never panics on bad input; a
 /// failure is returned in [`Outcome::error`].
 pub async fn refresh(
@@ -80,6 +85,17 @@ pub async fn refresh(
 ) -> Outcome {
     match source.kind {
         SourceKind::Page => listpage::refresh(source, fetcher, state, &known).await,
+        SourceKind::Mailbox if matches!(source.location, Location::Imap { .. }) => {
+            let Location::Imap { url, password_env } = &source.location else {
+                unreachable!()
+            };
+            match imap::Folder::from_url(url) {
+                Ok(folder) => {
+                    imap::refresh(&folder, password_env, fetcher.policy(), IMAP_DAYS, &known).await
+                }
+                Err(e) => Outcome::failed(ErrorKind::Other, e, None),
+            }
+        }
         SourceKind::Mailbox => {
             let source = source.clone();
             tokio::task::spawn_blocking(move || mailbox::refresh(&source, &known))

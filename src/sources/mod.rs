@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod add;
 pub mod opml;
 
 /// What kind of source this is.
@@ -67,6 +68,15 @@ pub enum Location {
     Http(url::Url),
     /// A local file (offline samples, tests).
     File(PathBuf),
+    /// An IMAP folder of a mailbox source: `imaps://user@host[:port]/Folder`
+    /// (or `imap://` to a loopback gateway), with the name of the
+    /// environment variable that holds the password.
+    Imap {
+        /// The folder's URL (user name, no password).
+        url: url::Url,
+        /// Environment variable with the password.
+        password_env: String,
+    },
 }
 
 impl Location {
@@ -75,6 +85,7 @@ impl Location {
         match self {
             Location::Http(u) => u.to_string(),
             Location::File(p) => p.display().to_string(),
+            Location::Imap { url, .. } => url.to_string(),
         }
     }
 }
@@ -176,6 +187,8 @@ struct RawSource {
     #[serde(default)]
     full_text: Option<crate::config::FullText>,
     schedule: Option<String>,
+    #[serde(default)]
+    password_env: Option<String>,
 }
 
 fn yes() -> bool {
@@ -234,23 +247,41 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
         if r.name.trim().is_empty() {
             return Err(invalid(&r.id, "name", "must not be empty".into()));
         }
+        if r.password_env.is_some() && !r.url.as_deref().is_some_and(is_imap_url) {
+            return Err(invalid(
+                &r.id,
+                "password_env",
+                "only a mailbox source on IMAP (url = \"imaps://...\") has a password".into(),
+            ));
+        }
         let location = match (r.kind, &r.url, &r.path) {
+            (SourceKind::Mailbox, Some(u), None) if is_imap_url(u) => {
+                imap_location(u, r.password_env.as_deref())
+                    .map_err(|(key, reason)| invalid(&r.id, key, reason))?
+            }
             (SourceKind::Mailbox, Some(_), _) => {
                 return Err(invalid(
                     &r.id,
                     "url",
-                    "a mailbox source has `path` (a folder), not `url`".into(),
+                    "a mailbox source has `path` (a folder) or an `imaps://` url".into(),
                 ));
             }
             (SourceKind::Mailbox, None, None) => {
                 return Err(invalid(
                     &r.id,
                     "path",
-                    "is required for kind = \"mailbox\"".into(),
+                    "is required for kind = \"mailbox\" (or url = \"imaps://...\")".into(),
                 ));
             }
             (SourceKind::Mailbox, None, Some(p)) => {
                 mailbox_location(p, base).map_err(|reason| invalid(&r.id, "path", reason))?
+            }
+            (_, Some(u), _) if is_imap_url(u) => {
+                return Err(invalid(
+                    &r.id,
+                    "url",
+                    "an IMAP url needs kind = \"mailbox\"".into(),
+                ));
             }
             (_, _, Some(_)) => {
                 return Err(invalid(
@@ -283,6 +314,78 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
     }
     check_unique(&out)?;
     Ok(out)
+}
+
+fn is_imap_url(raw: &str) -> bool {
+    let raw = raw.trim_start().to_ascii_lowercase();
+    raw.starts_with("imaps://") || raw.starts_with("imap://")
+}
+
+/// An IMAP folder: `imaps://user@host[:port]/Folder` with `password_env`.
+/// Plain `imap://` only to a loopback gateway (such as DavMail or a mail
+/// bridge on this machine): elsewhere the password would cross the network
+/// unencrypted. Errors name the key.
+fn imap_location(
+    raw: &str,
+    password_env: Option<&str>,
+) -> Result<Location, (&'static str, String)> {
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| ("url", format!("{raw:?} is not a valid URL: {e}")))?;
+    if url.password().is_some() {
+        return Err((
+            "url",
+            "no password in the URL: name an environment variable in password_env".into(),
+        ));
+    }
+    if url.username().is_empty() {
+        return Err((
+            "url",
+            "the URL needs the user name: imaps://user@host/Folder".into(),
+        ));
+    }
+    let Some(host) = url.host() else {
+        return Err(("url", "the URL has no host".into()));
+    };
+    if url.scheme() == "imap" {
+        // imap is not a "special" scheme, so the url crate leaves an IPv4
+        // host as text: parse it here.
+        let loopback = match host {
+            url::Host::Domain(d) => {
+                d.eq_ignore_ascii_case("localhost")
+                    || d.parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+        };
+        if !loopback {
+            return Err((
+                "url",
+                "imap:// (no TLS) is only allowed to this machine (127.0.0.1, localhost); use imaps://"
+                    .into(),
+            ));
+        }
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(("url", "an IMAP URL has no ?query or #fragment".into()));
+    }
+    let Some(env) = password_env.map(str::trim).filter(|e| !e.is_empty()) else {
+        return Err((
+            "password_env",
+            "is required for an IMAP mailbox: the name of the environment variable with the password"
+                .into(),
+        ));
+    };
+    if !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err((
+            "password_env",
+            format!("{env:?} is not an environment variable name"),
+        ));
+    }
+    Ok(Location::Imap {
+        url,
+        password_env: env.to_string(),
+    })
 }
 
 /// A mailbox folder: a path relative to the list's folder, or absolute.

@@ -13,11 +13,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+mod backup;
 mod browse;
 mod fulltext;
 mod hits;
 mod users;
 
+pub use backup::BackupReport;
 pub use browse::BrowseRow;
 pub use fulltext::{FullTextCandidate, PageText};
 pub use hits::HitRow;

@@ -42,6 +42,8 @@ pub struct Ctx {
     pub open: bool,
     /// Token for the `csrf` field of every form.
     pub csrf: String,
+    /// Cookies get `Secure`: bound off loopback, or behind a TLS proxy.
+    pub secure: bool,
 }
 
 impl Ctx {
@@ -140,6 +142,33 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Whether a reverse proxy forwarded the request. A proxy on this machine
+/// makes a loopback bind reachable from the network, so open mode (no
+/// users, loopback) must not apply to its requests.
+fn proxied(headers: &HeaderMap) -> bool {
+    [
+        "forwarded",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-real-ip",
+    ]
+    .iter()
+    .any(|h| headers.contains_key(*h))
+}
+
+/// Whether the visitor reached radar over TLS through a proxy.
+fn forwarded_https(headers: &HeaderMap) -> bool {
+    let xfp = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let fwd = headers
+        .get("forwarded")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"));
+    xfp || fwd
+}
+
 fn is_public(path: &str) -> bool {
     path == "/login" || path.starts_with("/static/") || path.starts_with("/feeds/")
 }
@@ -149,13 +178,18 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    // The host the browser used: Host, or what a reverse proxy that
+    // rewrites Host reports in X-Forwarded-Host. (A page on another site
+    // cannot make a browser send X-Forwarded-Host with a form.)
+    let hosts: Vec<&str> = [header::HOST.as_str(), "x-forwarded-host"]
+        .iter()
+        .filter_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+        .filter_map(|v| v.split(',').next().map(str::trim))
+        .collect();
     url::Url::parse(origin).is_ok_and(|u| {
         let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-        format!("{}{port}", u.host_str().unwrap_or("")) == host
+        let seen = format!("{}{port}", u.host_str().unwrap_or(""));
+        hosts.iter().any(|h| h.eq_ignore_ascii_case(&seen))
     })
 }
 
@@ -175,10 +209,18 @@ pub async fn guard(AxState(state): AxState<Arc<State>>, req: Request, next: Next
         Ok(s) => s,
         Err(e) => return WebError::from(e).render(None),
     };
-    let open = match store.user_count() {
-        Ok(n) => n == 0 && state.loopback,
+    let users = match store.user_count() {
+        Ok(n) => n,
         Err(e) => return WebError::from(e).render(None),
     };
+    let via_proxy = proxied(req.headers());
+    let open = users == 0 && state.loopback && !via_proxy;
+    if users == 0 && via_proxy && !is_public(&path) {
+        let msg = "radar heeft nog geen gebruikersaccounts en is daarom alleen op deze computer zelf open, \
+                   niet via een proxy. Vraag de beheerder een account aan te maken \
+                   (radar user add NAAM --role advisor).";
+        return forbidden(api, msg);
+    }
     let session = match cookie(req.headers(), SESSION_COOKIE) {
         Some(tok) => match store.session(&sha256_hex(&tok)) {
             Ok(s) => s,
@@ -211,6 +253,7 @@ pub async fn guard(AxState(state): AxState<Arc<State>>, req: Request, next: Next
             (None, None) => random_token(),
         },
         user: session.map(|s| s.user),
+        secure: state.secure_cookies() || forwarded_https(req.headers()),
     };
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -260,7 +303,7 @@ pub async fn guard(AxState(state): AxState<Arc<State>>, req: Request, next: Next
     if new_csrf_cookie && is_page {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &ctx.csrf, None, state.secure_cookies()),
+            set_cookie(CSRF_COOKIE, &ctx.csrf, None, ctx.secure),
         );
     }
     res
@@ -413,12 +456,7 @@ pub async fn login(
     let mut res = Redirect::to(&local_next(f.next.as_deref())).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            &token,
-            Some(hours * 3600),
-            state.secure_cookies(),
-        ),
+        set_cookie(SESSION_COOKIE, &token, Some(hours * 3600), ctx.secure),
     );
     Ok(res)
 }
@@ -426,6 +464,7 @@ pub async fn login(
 /// POST /logout
 pub async fn logout(
     AxState(state): AxState<Arc<State>>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     if let Some(tok) = cookie(&headers, SESSION_COOKIE) {
@@ -434,7 +473,7 @@ pub async fn logout(
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0), state.secure_cookies()),
+        set_cookie(SESSION_COOKIE, "", Some(0), ctx.secure),
     );
     Ok(res)
 }
@@ -488,6 +527,22 @@ mod tests {
         );
         assert!(!same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+        // Behind a proxy that rewrites Host and says so.
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://radar.zorg.example"),
+        );
+        assert!(!same_origin(&h));
+        h.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("radar.zorg.example"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&h));
     }
 }

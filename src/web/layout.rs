@@ -29,9 +29,10 @@ fn shell(ctx: Option<&Ctx>, title: &str, active: &str, body: Markup) -> String {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { (title) " · radar" }
                 link rel="stylesheet" href="/static/radar.css";
+                link rel="icon" type="image/svg+xml" href="/static/favicon.svg";
             }
             body {
                 header.top {

@@ -135,10 +135,12 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/opvolging", get(triage::board_handler))
         .route("/bronnen", get(sources::page_handler))
         .route("/bronnen/tip", post(sources::tip))
+        .route("/bronnen/bron", post(sources::add_source))
         .route("/overzicht", get(overview::page_handler))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/static/radar.css", get(css))
+        .route("/static/favicon.svg", get(favicon))
         .route("/api/search", get(api::search))
         .route("/api/candidates", get(api::candidates))
         .route("/api/articles/{id}", get(api::article))
@@ -184,9 +186,13 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // "same-origin", not "no-referrer": under "no-referrer" browsers send
+    // `Origin: null` with every form POST (Fetch standard), which the
+    // same-origin check must refuse, so nobody could log in. Addresses
+    // (with search words) still never leave radar in a Referer header.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     if !is_static {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -201,6 +207,19 @@ async fn css() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("radar.css"),
+    )
+        .into_response()
+}
+
+/// The tab icon (a radar sweep); linked from every page so browsers do
+/// not ask for a missing /favicon.ico.
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("favicon.svg"),
     )
         .into_response()
 }
@@ -281,7 +300,7 @@ pub fn safe_href(url: Option<&str>) -> Option<&str> {
 
 /// A date for Dutch readers (dd-mm-jjjj).
 pub fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
-    d.format("%d-%m-%Y").to_string()
+    crate::nltime::date(d)
 }
 
 #[cfg(test)]

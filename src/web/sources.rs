@@ -1,12 +1,14 @@
-//! GET /bronnen: sources and their last outcome, and the tip form.
+//! GET /bronnen: sources and their last outcome, the tip form and the
+//! form to add a source.
 //! POST /bronnen/tip: the same code path as `radar tip` ([`crate::tip`]).
-//! TODO: adding a source from the web (the issue asks for it) is left out;
-//! sources live in `feeds/*.toml`, which the web process does not write.
+//! POST /bronnen/bron: checks the URL (a feed, or a page that advertises
+//! one; [`crate::sources::add`]) and appends the source to
+//! `<sources.dir>/web.toml`; the scheduler picks it up on its next tick.
 
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::{Form, State as AxState};
+use axum::extract::{Form, Query, State as AxState};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
@@ -36,7 +38,7 @@ fn status_nl(s: &crate::store::SourceRow) -> (&'static str, String) {
 /// A stored time for Dutch readers (dd-mm-jjjj uu:mm, UTC).
 fn when(ts: Option<&str>) -> String {
     ts.and_then(crate::import::parse_date)
-        .map(|d| d.format("%d-%m-%Y %H:%M").to_string())
+        .map(crate::nltime::date_time)
         .unwrap_or_else(|| "–".into())
 }
 
@@ -45,6 +47,7 @@ fn body(
     ctx: &Ctx,
     message: Option<(&str, String)>,
     form: Option<&TipForm>,
+    source_form: Option<&SourceForm>,
 ) -> Result<String, WebError> {
     let store = state.store()?;
     let rows = store.sources()?;
@@ -52,6 +55,17 @@ fn body(
         h1 { "Bronnen" }
         @if let Some((class, m)) = &message { p class=(class) role="alert" { (m) } }
         @if ctx.can_edit() {
+            section.sourceform {
+                h2 { "Bron toevoegen" }
+                p.help { "De link van een RSS-, Atom- of JSON-feed, of van een nieuwspagina die haar feed aankondigt: radar controleert de link, zoekt zo nodig de feed erbij en haalt de bron voortaan op. Nieuwspagina's zonder feed en nieuwsbrieven voegt de beheerder toe in de bronnenlijst." }
+                form method="post" action="/bronnen/bron" {
+                    input type="hidden" name="csrf" value=(ctx.csrf);
+                    label { "Link (http of https)" input type="url" name="url" required value=(source_form.map(|f| f.url.as_str()).unwrap_or("")); }
+                    label { "Naam (leeg: de naam van de feed)" input name="naam" maxlength="120" value=(source_form.and_then(|f| f.naam.as_deref()).unwrap_or("")); }
+                    label { "Labels (met komma's, bijv. sector:vvt, regio:limburg)" input name="labels" maxlength="300" value=(source_form.and_then(|f| f.labels.as_deref()).unwrap_or("")); }
+                    button type="submit" { "Bron toevoegen" }
+                }
+            }
             section.tipform {
                 h2 { "Tip toevoegen" }
                 p.help { "Een link naar een artikel dat radar nog niet heeft: radar haalt de pagina op, leest het artikel, geeft het een score en zet het in de zoekindex." }
@@ -87,14 +101,189 @@ fn body(
     Ok(page(ctx, "Bronnen", "/bronnen", body))
 }
 
+/// Query of GET /bronnen.
+#[derive(Deserialize)]
+pub struct PageQuery {
+    /// Id of a source just added (after POST /bronnen/bron).
+    toegevoegd: Option<String>,
+}
+
 /// GET /bronnen
 pub async fn page_handler(
     AxState(state): AxState<Arc<State>>,
     Extension(ctx): Extension<Ctx>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Html<String>, Response> {
-    body(&state, &ctx, None, None)
+    // The message names the source from the store, never text from the URL.
+    let added = match q.toegevoegd.as_deref() {
+        Some(id) => state
+            .store()
+            .and_then(|s| Ok(s.sources()?))
+            .map_err(|e| WebError::from(e).render(Some(&ctx)))?
+            .into_iter()
+            .find(|s| s.id == id)
+            .map(|s| {
+                (
+                    "ok",
+                    format!(
+                        "Bron ‘{}’ toegevoegd ({}). radar haalt haar op bij de volgende ronde.",
+                        s.name, s.url
+                    ),
+                )
+            }),
+        None => None,
+    };
+    body(&state, &ctx, added, None, None)
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
+}
+
+/// The form to add a source.
+#[derive(Deserialize)]
+pub struct SourceForm {
+    url: String,
+    naam: Option<String>,
+    labels: Option<String>,
+}
+
+/// Where sources added in the web interface are written.
+pub const WEB_LIST: &str = "web.toml";
+
+/// POST /bronnen/bron: on success to /bronnen with a message; otherwise the
+/// form again with a Dutch message (400 bad link or label, 409 already
+/// there, 422 no feed).
+pub async fn add_source(
+    AxState(state): AxState<Arc<State>>,
+    Extension(ctx): Extension<Ctx>,
+    Form(f): Form<SourceForm>,
+) -> Response {
+    use crate::sources::{self, add};
+    let fail = |status: StatusCode, msg: String| -> Response {
+        match body(&state, &ctx, Some(("error", msg)), None, Some(&f)) {
+            Ok(b) => (status, Html(b)).into_response(),
+            Err(e) => e.render(Some(&ctx)),
+        }
+    };
+    let url = match url::Url::parse(f.url.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        Ok(_) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "Alleen http- en https-links kunnen als bron worden toegevoegd.".into(),
+            );
+        }
+        Err(_) => return fail(StatusCode::BAD_REQUEST, "Dat is geen geldige link.".into()),
+    };
+    let mut tags = Vec::new();
+    for t in f.labels.as_deref().unwrap_or("").split(',') {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.len() > 60 || t.chars().any(|c| c.is_control() || c == '"') {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                format!("Het label ‘{t}’ is te lang of bevat ongeldige tekens."),
+            );
+        }
+        tags.push(t.to_string());
+    }
+    let cfg = &state.config;
+    let dir = &cfg.sources.dir;
+    let existing = match sources::load_dir(dir, cfg.sources.allow_files) {
+        Ok(e) => e,
+        Err(e) => return WebError::from(anyhow::Error::from(e)).render(Some(&ctx)),
+    };
+    if let Some(s) = add::same_url(url.as_str(), &existing) {
+        return fail(
+            StatusCode::CONFLICT,
+            format!("Deze link staat er al in, als bron ‘{}’.", s.name),
+        );
+    }
+    let fetcher = match crate::fetch::Fetcher::new(&cfg.fetch) {
+        Ok(f) => f,
+        Err(e) => return WebError::from(anyhow::anyhow!(e)).render(Some(&ctx)),
+    };
+    if let Err(e) = crate::fetch::ssrf::check_url_resolved(&url, fetcher.policy()).await {
+        tracing::warn!(url = %url, "web: source refused: {e}");
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "Die link wijst naar een adres dat niet openbaar is (bijvoorbeeld een intern netwerk); radar haalt daar niets op.".into(),
+        );
+    }
+    let found = match add::discover(&fetcher, url.as_str()).await {
+        Ok(d) => d,
+        Err(add::DiscoverError::Fetch { message, .. }) => {
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("radar kon de link niet ophalen ({message}). Er is niets toegevoegd."),
+            );
+        }
+        Err(add::DiscoverError::NoFeed { .. }) => {
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Op die pagina staat geen feed. Een nieuwspagina zonder feed kan de beheerder als lijstpagina (kind = \"page\") aan de bronnenlijst toevoegen.".into(),
+            );
+        }
+        Err(add::DiscoverError::NotAFeed { .. }) => {
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Dat is geen feed en geen webpagina die radar kan lezen. Er is niets toegevoegd."
+                    .into(),
+            );
+        }
+    };
+    if found.via_page {
+        if let Some(s) = add::same_url(&found.url, &existing) {
+            return fail(
+                StatusCode::CONFLICT,
+                format!(
+                    "De feed van die pagina ({}) staat er al in, als bron ‘{}’.",
+                    found.url, s.name
+                ),
+            );
+        }
+    }
+    let name = f
+        .naam
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .or_else(|| found.title.clone().filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| url.host_str().unwrap_or("bron").to_string());
+    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+    let new = sources::opml::NewSource {
+        id: add::unique_id(&name, &existing),
+        name,
+        url: found.url.clone(),
+        tags,
+    };
+    let by = ctx.user.as_ref().map(|u| u.name.as_str()).unwrap_or("open");
+    let header =
+        "# Sources added in the web interface (Bronnen → Bron toevoegen). Edit freely.\n\n";
+    let entry = format!(
+        "# added by {} on {}\n{}",
+        by.replace(['\n', '\r'], " "),
+        chrono::Utc::now().format("%Y-%m-%d"),
+        sources::opml::to_toml(std::slice::from_ref(&new))
+    );
+    let target = dir.join(WEB_LIST);
+    if let Err(e) = add::append_entries(&target, header, &entry, cfg.sources.allow_files) {
+        return WebError::from(e).render(Some(&ctx));
+    }
+    // Show it in the table at once; the scheduler polls it on its next tick.
+    let synced = sources::load_dir(dir, cfg.sources.allow_files)
+        .map_err(anyhow::Error::from)
+        .and_then(|all| Ok(state.store()?.sync_sources(&all)?));
+    if let Err(e) = synced {
+        tracing::warn!("web: source list written but not synced: {e:#}");
+    }
+    tracing::info!(id = %new.id, url = %new.url, by, "web: source added");
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("toegevoegd", &new.id)
+        .finish();
+    Redirect::to(&format!("/bronnen?{q}")).into_response()
 }
 
 /// The tip form.
@@ -113,7 +302,7 @@ pub async fn tip(
     Form(f): Form<TipForm>,
 ) -> Response {
     let fail = |status: StatusCode, msg: String| -> Response {
-        match body(&state, &ctx, Some(("error", msg)), Some(&f)) {
+        match body(&state, &ctx, Some(("error", msg)), Some(&f), None) {
             Ok(b) => (status, Html(b)).into_response(),
             Err(e) => e.render(Some(&ctx)),
         }

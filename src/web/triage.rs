@@ -347,7 +347,7 @@ pub fn panel(ctx: &Ctx, id: i64, item: Option<&TriageItem>) -> Markup {
                     h3 { "Notities" }
                     ul.notes {
                         @for n in &i.notes {
-                            li { span.meta { (nl_date(n.at)) " " (n.at.format("%H:%M")) " · " (n.author) } p { (n.text) } }
+                            li { span.meta { (crate::nltime::date_time(n.at)) " · " (n.author) } p { (n.text) } }
                         }
                     }
                 }
@@ -358,7 +358,7 @@ pub fn panel(ctx: &Ctx, id: i64, item: Option<&TriageItem>) -> Markup {
                         tbody {
                             @for h in &i.history {
                                 tr {
-                                    td { (nl_date(h.at)) " " (h.at.format("%H:%M")) }
+                                    td { (crate::nltime::date_time(h.at)) }
                                     td { (h.by) }
                                     td { (field_nl(&h.field)) }
                                     td { (h.from.as_deref().map(value_nl).unwrap_or_default()) }
@@ -418,7 +418,7 @@ fn board(state: &State, ctx: &Ctx, p: &BoardParams) -> Result<String, WebError> 
         None => None,
     };
     let open_only = wanted.is_none();
-    let today = Utc::now().date_naive();
+    let today = crate::nltime::today();
     let overdue_only = p.verlopen.as_deref() == Some("1");
     let owner = non_empty(&p.eigenaar);
     let all = store.triage_rows(wanted, open_only, None)?;

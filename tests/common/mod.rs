@@ -264,3 +264,22 @@ pub fn titles(v: &serde_json::Value) -> Vec<String> {
         .map(|r| r["title"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Reads the address a starting `radar serve` announces on its stderr
+/// (`... http://127.0.0.1:PORT ...`) and keeps draining that stderr into
+/// the test's output, so the server never writes to a closed pipe.
+pub fn serve_address(child: &mut std::process::Child) -> String {
+    let mut log = BufReader::new(child.stderr.take().expect("stderr piped"));
+    let mut line = String::new();
+    log.read_line(&mut line).unwrap();
+    std::thread::spawn(move || {
+        for l in log.lines().map_while(Result::ok) {
+            eprintln!("radar serve: {l}");
+        }
+    });
+    line.split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string()
+}
