@@ -120,11 +120,13 @@ fn version_of(text: &str) -> String {
 /// how many were scored.
 pub fn score_pending(store: &mut Store, ranker: &Ranker) -> Result<usize, PipelineError> {
     let mut total = 0;
+    let mut after = i64::MIN;
     loop {
-        let batch = store.unscored(&ranker.version, 1000)?;
-        if batch.is_empty() {
+        let batch = store.unscored_after(&ranker.version, after, 1000)?;
+        let Some((last, _)) = batch.last() else {
             break;
-        }
+        };
+        after = last.id;
         let rows: Vec<ScoreRow> = batch
             .iter()
             .map(|(a, tags)| {
@@ -600,19 +602,29 @@ fn record_outcome(
 /// in batches; returns how many were indexed. Idempotent: safe after a
 /// crash between the store and the index commits.
 pub fn index_pending(store: &mut Store, index: &mut SearchIndex) -> Result<usize, PipelineError> {
+    // Read in batches, commit (an fsync and a new segment) only every
+    // COMMIT documents: articles are marked indexed after the commit that
+    // holds them, so a crash in between only means indexing them again.
     const BATCH: usize = 2000;
+    const COMMIT: usize = 50_000;
     let mut total = 0;
+    let mut pending: Vec<i64> = Vec::new();
+    let mut after = i64::MIN;
     loop {
-        let batch = store.unindexed(BATCH)?;
-        if batch.is_empty() {
-            break;
+        let batch = store.unindexed_after(after, BATCH)?;
+        let done = batch.len() < BATCH;
+        if let Some(last) = batch.last() {
+            after = last.id;
+            index.upsert(&batch)?;
+            pending.extend(batch.iter().map(|a| a.id));
+            total += batch.len();
         }
-        index.upsert(&batch)?;
-        index.commit()?;
-        let ids: Vec<i64> = batch.iter().map(|a| a.id).collect();
-        store.mark_indexed(&ids)?;
-        total += batch.len();
-        if batch.len() < BATCH {
+        if !pending.is_empty() && (done || pending.len() >= COMMIT) {
+            index.commit()?;
+            store.mark_indexed(&pending)?;
+            pending.clear();
+        }
+        if done {
             break;
         }
     }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{App, bold_marks, nl_date};
-use crate::index::{SearchIndex, Snippet};
+use crate::index::{SearchIndex, Snippet, Total};
 use crate::store::Store;
 
 /// Arguments of `radar search`.
@@ -41,6 +41,11 @@ pub struct SearchResult {
     pub highlights: Vec<(usize, usize)>,
 }
 
+/// Matches are counted exactly up to this many; beyond it the count says
+/// "meer dan 1000" (counting every match of a broad query costs more than
+/// finding the best ones).
+pub const COUNT_UP_TO: usize = 1000;
+
 /// Runs `query` and returns the number of matches and the best `limit`
 /// results. Each snippet is cut from the article's summary when the
 /// summary matches (short, and usually the article's lead), otherwise from
@@ -50,10 +55,10 @@ pub fn search(
     index: &SearchIndex,
     query: &str,
     limit: usize,
-) -> anyhow::Result<(usize, Vec<SearchResult>)> {
+) -> anyhow::Result<(Total, Vec<SearchResult>)> {
     let q = index.parse(query);
     let hits = index.search(&q, limit, 0)?;
-    let total = index.count(&q)?;
+    let total = index.count_upto(&q, COUNT_UP_TO)?;
     let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
     let rows = store.hit_rows(&ids)?;
     let snippets = index.snippets(&q, 220);
@@ -164,7 +169,13 @@ mod tests {
         )
         .unwrap();
         let (total, results) = search(&store, &index, "zij-instromers", 10).unwrap();
-        assert_eq!(total, 2);
+        assert_eq!(
+            total,
+            Total {
+                count: 2,
+                exact: true
+            }
+        );
         let by_id = |id: i64| results.iter().find(|r| r.id == id).unwrap();
         let one = by_id(1);
         assert!(one.snippet.starts_with("Nieuwe"), "{}", one.snippet);

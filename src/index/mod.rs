@@ -12,12 +12,12 @@
 
 use std::path::Path;
 
+use std::cmp::Ordering;
 use tantivy::collector::TopDocs;
 use tantivy::query::{Query, QueryParser};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
@@ -96,6 +96,26 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// How many documents match a query: exact, or more than `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    /// Matches counted.
+    pub count: usize,
+    /// Whether that is all of them (else there are more).
+    pub exact: bool,
+}
+
+impl std::fmt::Display for Total {
+    /// Dutch, for the advisors: `12` or `meer dan 1000`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.exact {
+            write!(f, "{}", self.count)
+        } else {
+            write!(f, "meer dan {}", self.count)
+        }
+    }
+}
+
 /// A highlighted excerpt: plain text plus byte ranges of the matches.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Snippet {
@@ -123,27 +143,80 @@ impl Snippet {
 }
 
 /// Cuts snippets for one query (see [`SearchIndex::snippets`]).
+///
+/// The same fragments as tantivy's `SnippetGenerator` (its algorithm,
+/// kept in step by a test): the text is cut into fragments of at most
+/// `max_chars` bytes at token boundaries, each scored by the sum of
+/// `1 / (1 + document frequency)` of the query terms in it; the best
+/// fragment wins, the earliest on a tie. Unlike the generator it walks the
+/// analyzer's remembered tokens instead of building a token stream, and
+/// looks terms up without lower-casing a copy of every token (the
+/// analyzer's terms are lower case already).
 pub struct Snippets {
-    generator: Option<SnippetGenerator>,
+    terms: rustc_hash::FxHashMap<String, f32>,
     max_chars: usize,
+}
+
+struct Fragment {
+    score: f32,
+    start: usize,
+    stop: usize,
+    highlighted: Vec<(usize, usize)>,
+}
+
+impl Fragment {
+    fn new(start: usize) -> Fragment {
+        Fragment {
+            score: 0.0,
+            start,
+            stop: start,
+            highlighted: Vec::new(),
+        }
+    }
 }
 
 impl Snippets {
     /// A snippet of `text` around the query's matches, or the start of
     /// the text when nothing in it matches (then `highlights` is empty).
     pub fn cut(&self, text: &str) -> Snippet {
-        let Some(generator) = &self.generator else {
-            return lead(text, self.max_chars);
-        };
-        let s = generator.snippet(text);
-        if s.is_empty() {
+        if self.terms.is_empty() {
             return lead(text, self.max_chars);
         }
-        let fragment = s.fragment().to_string();
-        let highlights = s.highlighted().iter().map(|r| (r.start, r.end)).collect();
+        let mut fragments = Vec::new();
+        let mut current = Fragment::new(0);
+        crate::text::for_each_term(text, Mode::Index, |term, from, to| {
+            if to - current.start > self.max_chars {
+                let next = Fragment::new(from);
+                let done = std::mem::replace(&mut current, next);
+                if done.score > 0.0 {
+                    fragments.push(done);
+                }
+            }
+            current.stop = to;
+            if let Some(&score) = self.terms.get(term) {
+                current.score += score;
+                current.highlighted.push((from, to));
+            }
+        });
+        if current.score > 0.0 {
+            fragments.push(current);
+        }
+        let best = fragments.iter().max_by(|l, r| {
+            match l.score.partial_cmp(&r.score).unwrap_or(Ordering::Equal) {
+                Ordering::Equal => (r.start, r.stop).cmp(&(l.start, l.stop)),
+                other => other,
+            }
+        });
+        let Some(f) = best else {
+            return lead(text, self.max_chars);
+        };
         Snippet {
-            text: fragment.replace('\n', " "),
-            highlights,
+            text: text[f.start..f.stop].replace('\n', " "),
+            highlights: f
+                .highlighted
+                .iter()
+                .map(|&(a, b)| (a - f.start, b - f.start))
+                .collect(),
         }
     }
 }
@@ -350,6 +423,41 @@ impl SearchIndex {
         ctx(self.reader.reload(), "reloading reader")
     }
 
+    /// The number of matching documents, counted exactly up to `cap`
+    /// (then "more than"), the way mature engines bound counting: the
+    /// work stays proportional to `cap` however broad the query and large
+    /// the archive. Unscored: no frequencies or positions are read.
+    pub fn count_upto(&self, q: &ParsedQuery, cap: usize) -> Result<Total> {
+        use tantivy::DocSet as _;
+        let searcher = self.reader.searcher();
+        let weight = ctx(
+            q.query
+                .weight(tantivy::query::EnableScoring::disabled_from_searcher(
+                    &searcher,
+                )),
+            "counting",
+        )?;
+        let mut count = 0;
+        for seg in searcher.segment_readers() {
+            let mut docs = ctx(weight.scorer(seg, 1.0), "counting")?;
+            let alive = seg.alive_bitset();
+            let mut doc = docs.doc();
+            while doc != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    if count == cap {
+                        return Ok(Total {
+                            count,
+                            exact: false,
+                        });
+                    }
+                    count += 1;
+                }
+                doc = docs.advance();
+            }
+        }
+        Ok(Total { count, exact: true })
+    }
+
     /// Total number of matching documents.
     pub fn count(&self, q: &ParsedQuery) -> Result<usize> {
         ctx(
@@ -371,16 +479,23 @@ impl SearchIndex {
     /// document frequencies once, then cuts any number of texts.
     pub fn snippets(&self, q: &ParsedQuery, max_chars: usize) -> Snippets {
         let searcher = self.reader.searcher();
-        let generator = SnippetGenerator::create(&searcher, &*q.query, self.fields.body)
-            .ok()
-            .map(|mut g| {
-                g.set_max_num_chars(max_chars);
-                g
-            });
-        Snippets {
-            generator,
-            max_chars,
+        let mut wanted = std::collections::BTreeSet::new();
+        q.query.query_terms(&mut |term, _| {
+            if term.field() == self.fields.body {
+                wanted.insert(term.clone());
+            }
+        });
+        let mut terms = rustc_hash::FxHashMap::default();
+        for term in wanted {
+            let Some(text) = term.value().as_str().map(str::to_string) else {
+                continue;
+            };
+            let df = searcher.doc_freq(&term).unwrap_or(0);
+            if df > 0 {
+                terms.insert(text, 1.0 / (1.0 + df as f32));
+            }
         }
+        Snippets { terms, max_chars }
     }
 
     /// Whether the index directory holds a tantivy index at all.
@@ -424,5 +539,165 @@ pub fn lead(text: &str, max_chars: usize) -> Snippet {
     Snippet {
         text: format!("{}…", &flat[..end]),
         highlights: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::snippet::SnippetGenerator;
+
+    fn article(id: i64, title: &str, text: &str) -> Article {
+        let now = chrono::Utc::now();
+        Article {
+            id,
+            source_id: "src".into(),
+            source_name: "Bron".into(),
+            key: format!("k{id}"),
+            guid: None,
+            url: None,
+            canonical_url: None,
+            title: title.into(),
+            author: None,
+            published: None,
+            first_seen: now,
+            updated_at: now,
+            summary: None,
+            text: text.into(),
+            content_hash: String::new(),
+            score: None,
+            sector: None,
+            region: None,
+            themes: vec![],
+            text_method: None,
+            image_url: None,
+            tip_from: None,
+            tip_note: None,
+        }
+    }
+
+    #[test]
+    fn snippets_match_tantivys_snippet_generator() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut idx = SearchIndex::open(dir.path(), true, 15).unwrap();
+        let filler = "De gemeente overlegde lang over de begroting van volgend jaar. ";
+        let texts = [
+            format!(
+                "{}Het ziekenhuis zoekt zij-instromers.\nZij-instromers krijgen een \
+                 opleiding in de wijkverpleging. {}Ook het personeelstekort in \
+                 ziekenhuizen daalt, zegt de cliëntenraad. {}",
+                filler.repeat(3),
+                filler.repeat(2),
+                filler
+            ),
+            "Ziekenhuizen, ziekenhuis en ZIEKENHUIS; zzp'ers en cao's in de zorg.".into(),
+            format!("{}Niets wat past.", filler.repeat(4)),
+            "IJsselland: kijk naar Yvonne en de ijverige verpleegkundigen.".into(),
+        ];
+        let docs: Vec<Article> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| article(i as i64 + 1, "Titel", t))
+            .collect();
+        idx.upsert(&docs).unwrap();
+        idx.commit().unwrap();
+        let searcher = idx.reader.searcher();
+        let mut highlighted = 0;
+        for query in [
+            "zij-instromers",
+            "ziekenhuis personeelstekort",
+            "tekort",
+            "\"wijkverpleging\" opleiding",
+            "cliëntenraad zorg zzp'ers cao",
+            "verpleegkundige ijsselland kijken",
+            "bestaatniet",
+        ] {
+            let q = idx.parse(query);
+            for max in [60, 150, 240] {
+                let ours = idx.snippets(&q, max);
+                let mut theirs =
+                    SnippetGenerator::create(&searcher, &*q.query, idx.fields.body).unwrap();
+                theirs.set_max_num_chars(max);
+                for text in &texts {
+                    let a = ours.cut(text);
+                    let b = theirs.snippet(text);
+                    if b.is_empty() {
+                        assert!(a.highlights.is_empty(), "{query:?} {max}: {a:?}");
+                        assert_eq!(a.text, lead(text, max).text);
+                        continue;
+                    }
+                    let highlights: Vec<(usize, usize)> =
+                        b.highlighted().iter().map(|r| (r.start, r.end)).collect();
+                    assert_eq!(a.text, b.fragment().replace('\n', " "), "{query:?} {max}");
+                    assert_eq!(a.highlights, highlights, "{query:?} {max}");
+                    highlighted += 1;
+                }
+            }
+        }
+        assert!(
+            highlighted >= 20,
+            "only {highlighted} snippets with matches"
+        );
+    }
+
+    #[test]
+    fn counts_are_exact_up_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut idx = SearchIndex::open(dir.path(), true, 15).unwrap();
+        let docs: Vec<Article> = (1..=30)
+            .map(|i| {
+                let extra = if i % 3 == 0 { " wijkverpleging" } else { "" };
+                article(i, "Titel", &format!("Zorg nummer {i}{extra}."))
+            })
+            .collect();
+        idx.upsert(&docs).unwrap();
+        idx.commit().unwrap();
+        // A second segment with a deleted document.
+        idx.upsert(&[article(3, "Titel", "Nu over iets anders.")])
+            .unwrap();
+        idx.commit().unwrap();
+        let zorg = idx.parse("zorg");
+        let all = idx.count(&zorg).unwrap();
+        assert_eq!(all, 29, "article 3 no longer says zorg");
+        let exact = idx.count_upto(&zorg, 100).unwrap();
+        assert_eq!(
+            exact,
+            Total {
+                count: 29,
+                exact: true
+            }
+        );
+        assert_eq!(exact.to_string(), "29");
+        let capped = idx.count_upto(&zorg, 10).unwrap();
+        assert_eq!(
+            capped,
+            Total {
+                count: 10,
+                exact: false
+            }
+        );
+        assert_eq!(capped.to_string(), "meer dan 10");
+        assert_eq!(
+            idx.count_upto(&zorg, 29).unwrap(),
+            Total {
+                count: 29,
+                exact: true
+            }
+        );
+        assert_eq!(
+            idx.count_upto(&zorg, 28).unwrap(),
+            Total {
+                count: 28,
+                exact: false
+            }
+        );
+        let both = idx.parse("zorg wijkverpleging");
+        assert_eq!(
+            idx.count_upto(&both, 1000).unwrap(),
+            Total {
+                count: 9,
+                exact: true
+            }
+        );
     }
 }

@@ -18,7 +18,7 @@
 //!   (zorg|medewerker, with linking -s-/-en-/-e-/-er-), with per-term block lists.
 //!   Nothing is compiled per article: the matcher is a pair of hash maps.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Fold one character: lower-case and strip diacritics. Returns up to two chars
 /// (ß → ss, æ → ae); most map to one.
@@ -446,10 +446,14 @@ pub struct Hit {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     entries: Vec<Entry>,
-    /// joined normalised words → entries
-    exact: HashMap<String, Vec<usize>>,
+    /// joined normalised words → entries (lookups only, so a fast
+    /// non-keyed hash; the matching never depends on the map's order)
+    exact: FxHashMap<String, Vec<usize>>,
     /// single-word keys usable inside compounds
-    compound: HashMap<String, Vec<usize>>,
+    compound: FxHashMap<String, Vec<usize>>,
+    /// `compound_len[n]`: some compound key is `n` bytes long (splits of
+    /// other lengths cannot match and are not looked up)
+    compound_len: Vec<bool>,
     max_words: usize,
     min_compound_key: usize,
     pub min_rest: usize,
@@ -485,6 +489,10 @@ impl Matcher {
         self.max_words = self.max_words.max(words.len());
         if compound != Compound::None {
             self.min_compound_key = self.min_compound_key.min(key.len());
+            if self.compound_len.len() <= key.len() {
+                self.compound_len.resize(key.len() + 1, false);
+            }
+            self.compound_len[key.len()] = true;
             self.compound.entry(key.clone()).or_default().push(idx);
         }
         self.exact.entry(key).or_default().push(idx);
@@ -520,9 +528,10 @@ impl Matcher {
         let mut covered = vec![false; n];
         // exact / phrase matches, greedy longest-first from left to right
         let mut i = 0;
+        let mut key = String::new();
         while i < n {
             let mut best: Option<(usize, &Vec<usize>)> = None;
-            let mut key = String::new();
+            key.clear();
             // up to two extra tokens: spacing/hyphen variants of a compound
             // ("zij instromers" = "zijinstromers")
             let maxw = (self.max_words + 2).min(n - i);
@@ -585,7 +594,11 @@ impl Matcher {
                 continue;
             }
             let mut head: Option<(usize, &Vec<usize>)> = None; // (split point)
+            let is_key_len = |len: usize| self.compound_len.get(len).copied().unwrap_or(false);
             for p in self.min_rest..=w.len() - self.min_compound_key {
+                if !is_key_len(w.len() - p) {
+                    continue;
+                }
                 if let Some(v) = self.compound.get(&w[p..]) {
                     head = Some((p, v));
                     break; // first split = longest head
@@ -593,6 +606,9 @@ impl Matcher {
             }
             let mut modi: Option<(usize, &Vec<usize>)> = None; // (prefix len)
             for p in (self.min_compound_key..=w.len() - self.min_rest).rev() {
+                if !is_key_len(p) {
+                    continue;
+                }
                 let Some(v) = self.compound.get(&w[..p]) else {
                     continue;
                 };

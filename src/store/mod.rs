@@ -1343,10 +1343,12 @@ impl Store {
         let mut joined = 0;
         let tx = self.conn.transaction().ctx("starting clustering")?;
         for (id, text) in pending {
-            tx.execute("DELETE FROM minhash_bands WHERE article_id = ?1", [id])
+            tx.prepare_cached("DELETE FROM minhash_bands WHERE article_id = ?1")
+                .and_then(|mut st| st.execute([id]))
                 .ctx("clearing bands")?;
             let Some(sig) = Signature::of(&text) else {
-                tx.execute("UPDATE articles SET cluster_id = id WHERE id = ?1", [id])
+                tx.prepare_cached("UPDATE articles SET cluster_id = id WHERE id = ?1")
+                    .and_then(|mut st| st.execute([id]))
                     .ctx("setting cluster")?;
                 continue;
             };
@@ -1384,11 +1386,9 @@ impl Store {
             if best.is_some() {
                 joined += 1;
             }
-            tx.execute(
-                "INSERT OR REPLACE INTO minhash (article_id, sig) VALUES (?1, ?2)",
-                params![id, sig.to_bytes()],
-            )
-            .ctx("saving signature")?;
+            tx.prepare_cached("INSERT OR REPLACE INTO minhash (article_id, sig) VALUES (?1, ?2)")
+                .and_then(|mut st| st.execute(params![id, sig.to_bytes()]))
+                .ctx("saving signature")?;
             {
                 let mut ins = tx
                     .prepare_cached(
@@ -1399,11 +1399,9 @@ impl Store {
                     ins.execute(params![k, id]).ctx("saving band")?;
                 }
             }
-            tx.execute(
-                "UPDATE articles SET cluster_id = ?2 WHERE id = ?1",
-                params![id, cluster],
-            )
-            .ctx("setting cluster")?;
+            tx.prepare_cached("UPDATE articles SET cluster_id = ?2 WHERE id = ?1")
+                .and_then(|mut st| st.execute(params![id, cluster]))
+                .ctx("setting cluster")?;
         }
         tx.commit().ctx("committing clusters")?;
         Ok(joined)

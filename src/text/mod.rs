@@ -100,43 +100,68 @@ fn is_apostrophe(c: char) -> bool {
 /// hyphens or apostrophes) and turns each into tokens.
 fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
     let mut tokens = Vec::new();
+    walk(text, mode, |t, offset, position| {
+        tokens.push(Token {
+            offset_from: t.offset_from + offset,
+            offset_to: t.offset_to + offset,
+            position: t.position + position,
+            text: t.text.clone(),
+            position_length: t.position_length,
+        })
+    });
+    tokens
+}
+
+/// Calls `f(token text, byte offsets)` for each token of `text`, in order,
+/// without building the tokens (for highlighting).
+pub fn for_each_term(text: &str, mode: Mode, mut f: impl FnMut(&str, usize, usize)) {
+    walk(text, mode, |t, offset, _| {
+        f(&t.text, t.offset_from + offset, t.offset_to + offset)
+    });
+}
+
+/// Visits the tokens of `text` as `f(token relative to its word, the
+/// word's byte offset, the word's position)`.
+fn walk(text: &str, mode: Mode, mut f: impl FnMut(&Token, usize, usize)) {
     let mut position = 0usize;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    // Byte positions, decoding characters as we go (no copy of the text).
+    let at = |p: usize| text[p..].chars().next();
     let mut parts: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].1.is_alphanumeric() {
-            i += 1;
+    let mut p = 0;
+    while let Some(c) = at(p) {
+        if !c.is_alphanumeric() {
+            p += c.len_utf8();
             continue;
         }
         // One compound word: parts separated by hyphens; apostrophes inside.
-        let mut start = i;
-        let word_start = chars[i].0;
+        let word_start = p;
+        let mut start = p;
         loop {
-            while i < chars.len() && chars[i].1.is_alphanumeric() {
-                i += 1;
+            while let Some(c) = at(p).filter(|c| c.is_alphanumeric()) {
+                p += c.len_utf8();
             }
             // apostrophe between letters: zzp'ers, cao's
-            if i + 1 < chars.len() && is_apostrophe(chars[i].1) && chars[i + 1].1.is_alphabetic() {
-                i += 1;
-                continue;
+            if let Some(c) = at(p).filter(|&c| is_apostrophe(c)) {
+                let next = p + c.len_utf8();
+                if at(next).is_some_and(char::is_alphabetic) {
+                    p = next;
+                    continue;
+                }
             }
-            let end = if i < chars.len() {
-                chars[i].0
-            } else {
-                text.len()
-            };
-            parts.push((chars[start].0, end));
-            if i + 1 < chars.len() && is_hyphen(chars[i].1) && chars[i + 1].1.is_alphanumeric() {
-                i += 1;
-                start = i;
-                continue;
+            parts.push((start, p));
+            if let Some(c) = at(p).filter(|&c| is_hyphen(c)) {
+                let next = p + c.len_utf8();
+                if at(next).is_some_and(char::is_alphanumeric) {
+                    p = next;
+                    start = next;
+                    continue;
+                }
             }
             break;
         }
         let word_end = parts.last().map(|p| p.1).unwrap_or(word_start);
         let word = &text[word_start..word_end];
-        position += memo(word, mode, &mut tokens, word_start, position, || {
+        position += memo(word, mode, &mut f, word_start, position, || {
             let mut local = Vec::new();
             let rel: Vec<(usize, usize)> = parts
                 .iter()
@@ -150,7 +175,6 @@ fn tokenize(text: &str, mode: Mode) -> Vec<Token> {
         });
         parts.clear();
     }
-    tokens
 }
 
 /// The tokens of one word (offsets relative to the word, positions
@@ -162,15 +186,14 @@ struct WordTokens {
 }
 
 impl WordTokens {
-    fn emit(&self, out: &mut Vec<Token>, offset: usize, position: usize) -> usize {
+    fn emit(
+        &self,
+        f: &mut impl FnMut(&Token, usize, usize),
+        offset: usize,
+        position: usize,
+    ) -> usize {
         for t in &self.tokens {
-            out.push(Token {
-                offset_from: t.offset_from + offset,
-                offset_to: t.offset_to + offset,
-                position: t.position + position,
-                text: t.text.clone(),
-                position_length: t.position_length,
-            });
+            f(t, offset, position);
         }
         self.advance
     }
@@ -183,17 +206,17 @@ impl WordTokens {
 const MEMO_WORDS: usize = 100_000;
 
 thread_local! {
-    static MEMO: std::cell::RefCell<[std::collections::HashMap<Box<str>, WordTokens>; 2]> =
+    static MEMO: std::cell::RefCell<[rustc_hash::FxHashMap<Box<str>, WordTokens>; 2]> =
         std::cell::RefCell::new(Default::default());
 }
 
-/// Emits the tokens of `word` (at byte `offset` and `position` of the
-/// text) into `out`, analysing it with `analyse` unless this thread saw
+/// Passes the tokens of `word` (at byte `offset` and `position` of the
+/// text) to `out`, analysing it with `analyse` unless this thread saw
 /// it before; returns how many positions it takes.
 fn memo(
     word: &str,
     mode: Mode,
-    out: &mut Vec<Token>,
+    out: &mut impl FnMut(&Token, usize, usize),
     offset: usize,
     position: usize,
     analyse: impl FnOnce() -> WordTokens,
