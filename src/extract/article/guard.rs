@@ -27,6 +27,8 @@ pub(crate) enum Capped<'a> {
 /// A body is only emptied where the parser is certain to read it as raw
 /// text ending at the first `</script`/`</style` end tag: not inside
 /// `<svg>`/`<math>` or `<noscript>`, and not a script containing `<!--`.
+/// Comments are emptied the same way (`<!---->`), where their end is
+/// certain.
 pub(crate) fn cap_nesting(
     html: &str,
     max_depth: usize,
@@ -52,7 +54,22 @@ pub(crate) fn cap_nesting(
         let start = i + off;
         // Comments and doctype / processing instructions.
         if bytes[start..].starts_with(b"<!--") {
-            i = match find(bytes, start + 4, b"-->") {
+            let close = find(bytes, start + 4, b"-->");
+            if let (Some(e), 0, false) = (close, noscript, uncertain) {
+                // Emptied (`<!---->`) when the parser is certain to end it at
+                // this `-->` too: not `<!-->`, `<!--->` or `--!>` before it.
+                let body = &bytes[start + 4..e];
+                if !body.is_empty()
+                    && !body.starts_with(b">")
+                    && !body.starts_with(b"->")
+                    && find(body, 0, b"--!>").is_none()
+                {
+                    let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                    o.push_str(&html[copied..start + 4]);
+                    copied = e;
+                }
+            }
+            i = match close {
                 Some(e) => e + 3,
                 None => bytes.len(),
             };
@@ -345,6 +362,23 @@ mod tests {
              <script type=\"application/ld+json\">{\"@type\": \"NewsArticle\"}</script>\
              </head><body><p title=\"a>b<script>c\">tekst</p><script> </script></body>"
         );
+    }
+
+    #[test]
+    fn comments_are_emptied_where_their_end_is_certain() {
+        assert_eq!(
+            capped("<p>a<!-- <b>x</b> -->b</p>", 100),
+            "<p>a<!---->b</p>"
+        );
+        for html in [
+            "<p>a<!--> b -->c</p>",
+            "<p>a<!---> b -->c</p>",
+            "<p>a<!-- x --!> b -->c</p>",
+            "<noscript><!-- x --></noscript>",
+            "<p>a<!-- never closed",
+        ] {
+            assert_eq!(capped(html, 100), html);
+        }
     }
 
     #[test]
