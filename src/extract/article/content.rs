@@ -65,6 +65,8 @@ struct Walk<'a> {
     timed_out: bool,
     /// Reused buffer for class/id and style strings.
     scratch: String,
+    /// Link targets as written in the page, by [`LINK_MARK`] index.
+    links: Vec<String>,
     /// Whether a lower-cased "class id" string names boilerplate: pages
     /// repeat the same few classes on thousands of elements.
     unlikely_cache: std::collections::HashMap<String, bool>,
@@ -178,6 +180,44 @@ fn escape(s: &str, out: &mut String) {
     out.push_str(&s[last..]);
 }
 
+/// Stands for `<a href="` + the absolute URL of `Walk::links[N]` + `">` in
+/// a block's HTML until the blocks are chosen (NUL never occurs in parsed
+/// text or attributes: the parser replaces it).
+const LINK_MARK: &str = "<a href=\"\0";
+
+/// A link target [`absolutize`] may accept (it refuses these outright).
+fn linkable(h: &str) -> bool {
+    !h.is_empty() && !h.starts_with("data:") && !h.starts_with("javascript:")
+}
+
+/// Replaces the [`LINK_MARK`]s in `html` with the links made absolute
+/// (`<a>` when that fails), as they would have been written directly.
+fn resolve_links(html: &str, links: &[String], base: Option<&Url>) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find(LINK_MARK) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + LINK_MARK.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let link = after[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| links.get(n));
+        match link.and_then(|h| absolutize(base, h)) {
+            Some(h) => {
+                out.push_str("<a href=\"");
+                escape(&h, &mut out);
+                out.push_str("\">");
+            }
+            None => out.push_str("<a>"),
+        }
+        // Past the digits and the closing `">`.
+        rest = &after[(digits + 2).min(after.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `style` hides the element (`display:none`, `visibility:hidden`, spaces
 /// and case ignored).
 fn style_hides(style: &str, scratch: &mut String) -> bool {
@@ -274,6 +314,7 @@ impl<'a> Walk<'a> {
                 // argument and searches every time).
                 let mut hidden = false;
                 let (mut class, mut id) = (None, None);
+                let (mut href, mut src, mut data_src) = (None, None, None);
                 for (qual, value) in &e.attrs {
                     if qual.ns != html5ever::ns!() {
                         continue;
@@ -298,6 +339,9 @@ impl<'a> Walk<'a> {
                         }
                         "class" => class = Some(value),
                         "id" => id = Some(value),
+                        "href" => href = Some(value),
+                        "src" => src = Some(value),
+                        "data-src" => data_src = Some(value),
                         _ => {}
                     }
                 }
@@ -314,10 +358,7 @@ impl<'a> Walk<'a> {
                     return;
                 }
                 if name == "img" {
-                    let src = e
-                        .attr("data-src")
-                        .or_else(|| e.attr("src"))
-                        .and_then(|s| absolutize(self.base, s));
+                    let src = data_src.or(src).and_then(|s| absolutize(self.base, s));
                     if let Some(src) = src {
                         self.html.push_str("<img src=\"");
                         escape(&src, &mut self.html);
@@ -330,11 +371,15 @@ impl<'a> Walk<'a> {
                     let is_link = name == "a";
                     if is_link {
                         self.in_link += 1;
-                        match e.attr("href").and_then(|h| absolutize(self.base, h)) {
+                        // Made absolute later, and only for the blocks that
+                        // are kept: a page has far more links than its
+                        // article. The marker holds an index into `links`.
+                        match href.map(str::trim).filter(|h| linkable(h)) {
                             Some(h) => {
-                                self.html.push_str("<a href=\"");
-                                escape(&h, &mut self.html);
+                                self.html.push_str(LINK_MARK);
+                                self.html.push_str(&self.links.len().to_string());
                                 self.html.push_str("\">");
+                                self.links.push(h.to_string());
                             }
                             None => self.html.push_str("<a>"),
                         }
@@ -591,6 +636,7 @@ fn extract_once(
         lists: Vec::new(),
         timed_out: false,
         scratch: String::new(),
+        links: Vec::new(),
         unlikely_cache: std::collections::HashMap::default(),
     };
     w.walk(doc.tree.root(), Some(0), 0);
@@ -777,6 +823,11 @@ fn extract_once(
     }
     if kept.iter().all(|b| b.chars == 0) {
         return Err(ExtractError::NoContent);
+    }
+    for b in &mut kept {
+        if b.html.contains('\0') {
+            b.html = resolve_links(&b.html, &w.links, base);
+        }
     }
     Ok(Content { blocks: kept })
 }

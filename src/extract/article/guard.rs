@@ -27,6 +27,8 @@ pub(crate) enum Capped<'a> {
 /// A body is only emptied where the parser is certain to read it as raw
 /// text ending at the first `</script`/`</style` end tag: not inside
 /// `<svg>`/`<math>` or `<noscript>`, and not a script containing `<!--`.
+/// Comments are emptied the same way (`<!---->`), where their end is
+/// certain.
 pub(crate) fn cap_nesting(
     html: &str,
     max_depth: usize,
@@ -44,6 +46,7 @@ pub(crate) fn cap_nesting(
     // Set after a script whose end is uncertain (it contains `<!--`, so
     // the parser may read past the first end tag): no more stripping.
     let mut uncertain = false;
+    let mut dropped = Vec::new();
     let mut i = 0usize;
     while i < bytes.len() {
         let Some(off) = memchr::memchr(b'<', &bytes[i..]) else {
@@ -52,7 +55,22 @@ pub(crate) fn cap_nesting(
         let start = i + off;
         // Comments and doctype / processing instructions.
         if bytes[start..].starts_with(b"<!--") {
-            i = match find(bytes, start + 4, b"-->") {
+            let close = find(bytes, start + 4, b"-->");
+            if let (Some(e), 0, false) = (close, noscript, uncertain) {
+                // Emptied (`<!---->`) when the parser is certain to end it at
+                // this `-->` too: not `<!-->`, `<!--->` or `--!>` before it.
+                let body = &bytes[start + 4..e];
+                if !body.is_empty()
+                    && !body.starts_with(b">")
+                    && !body.starts_with(b"->")
+                    && find(body, 0, b"--!>").is_none()
+                {
+                    let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                    o.push_str(&html[copied..start + 4]);
+                    copied = e;
+                }
+            }
+            i = match close {
                 Some(e) => e + 3,
                 None => bytes.len(),
             };
@@ -108,6 +126,38 @@ pub(crate) fn cap_nesting(
                 noscript += 1;
             }
         }
+        let counted =
+            !is_void(name) && !is_self_closing_sibling(name) && !is_raw_text(name) && !self_closed;
+        let mut drop_tag = false;
+        if counted {
+            if closing {
+                drop_tag = depth > max_depth;
+                depth = depth.saturating_sub(1);
+            } else {
+                depth += 1;
+                if depth >= hard_limit {
+                    return Capped::TooDeep;
+                }
+                drop_tag = depth > max_depth;
+            }
+        }
+        if drop_tag {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..start]);
+            copied = end;
+        } else if !closing && noscript == 0 && !uncertain {
+            // Attributes nothing reads (srcset, data-*, aria-*, path data,
+            // ...) are replaced by a space: they are half the markup the
+            // tokenizer would otherwise read character by character.
+            dropped.clear();
+            unread_attributes(bytes, name_at, end, &mut dropped);
+            for &(from, to) in &dropped {
+                let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                o.push_str(&html[copied..from]);
+                o.push(' ');
+                copied = to;
+            }
+        }
         let mut next = end;
         if !closing && is_raw_text(name) && (foreign == 0 || !matches!(name, "script" | "style")) {
             // Skip to the end tag; the content is not markup.
@@ -133,26 +183,6 @@ pub(crate) fn cap_nesting(
                 }
             }
         }
-        let counted =
-            !is_void(name) && !is_self_closing_sibling(name) && !is_raw_text(name) && !self_closed;
-        if counted {
-            let drop_tag;
-            if closing {
-                drop_tag = depth > max_depth;
-                depth = depth.saturating_sub(1);
-            } else {
-                depth += 1;
-                if depth >= hard_limit {
-                    return Capped::TooDeep;
-                }
-                drop_tag = depth > max_depth;
-            }
-            if drop_tag {
-                let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
-                o.push_str(&html[copied..start]);
-                copied = end;
-            }
-        }
         i = next.max(start + 1);
     }
     match out {
@@ -160,6 +190,91 @@ pub(crate) fn cap_nesting(
         Some(mut o) => {
             o.push_str(&html[copied..]);
             Capped::Ok(Cow::Owned(o))
+        }
+    }
+}
+
+/// Attributes something reads: the extractor's walk and metadata, the
+/// selectors it uses, and the tree builder itself (`type` of hidden
+/// inputs, `color`/`face`/`size` of `<font>` in SVG, `encoding` of
+/// `<annotation-xml>`, declarative shadow roots).
+fn is_read(name: &[u8]) -> bool {
+    const READ: &[&[u8]] = &[
+        b"hidden",
+        b"aria-hidden",
+        b"style",
+        b"role",
+        b"class",
+        b"id",
+        b"href",
+        b"src",
+        b"data-src",
+        b"property",
+        b"name",
+        b"itemprop",
+        b"content",
+        b"type",
+        b"datetime",
+        b"pubdate",
+        b"rel",
+        b"color",
+        b"face",
+        b"size",
+        b"encoding",
+        b"shadowrootmode",
+        b"charset",
+        b"http-equiv",
+    ];
+    READ.iter().any(|r| r.eq_ignore_ascii_case(name))
+}
+
+/// Appends to `out` the byte spans of the attributes that are not
+/// [`is_read`] in the start tag whose name starts at `name_at` and that ends
+/// at `end` (just past its `>`, as found by [`tag_end`]), split the way the
+/// tokenizer splits them.
+fn unread_attributes(b: &[u8], name_at: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0C | b'\r' | b' ');
+    let stop = end - 1;
+    let mut i = name_at;
+    while i < stop && !is_space(b[i]) && b[i] != b'/' {
+        i += 1;
+    }
+    loop {
+        while i < stop && (is_space(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= stop {
+            return;
+        }
+        let from = i;
+        i += 1;
+        while i < stop && !is_space(b[i]) && !matches!(b[i], b'/' | b'=') {
+            i += 1;
+        }
+        let name = &b[from..i];
+        let mut j = i;
+        while j < stop && is_space(b[j]) {
+            j += 1;
+        }
+        if j < stop && b[j] == b'=' {
+            j += 1;
+            while j < stop && is_space(b[j]) {
+                j += 1;
+            }
+            if j < stop && matches!(b[j], b'"' | b'\'') {
+                match memchr::memchr(b[j], &b[j + 1..stop]) {
+                    Some(q) => j += q + 2,
+                    None => return,
+                }
+            } else {
+                while j < stop && !is_space(b[j]) {
+                    j += 1;
+                }
+            }
+            i = j;
+        }
+        if !is_read(name) {
+            out.push((from, i));
         }
     }
 }
@@ -338,13 +453,45 @@ mod tests {
         let html = "<head><style>p { color: red }</style><script type=\"text/javascript\">\
                     var a = '<div>';</script><SCRIPT>x</script >\
                     <script type=\"application/ld+json\">{\"@type\": \"NewsArticle\"}</script>\
-                    </head><body><p title=\"a>b<script>c\">tekst</p><script>if (a</scripts) {}</script></body>";
+                    </head><body><p class=\"a>b<script>c\">tekst</p><script>if (a</scripts) {}</script></body>";
         assert_eq!(
             capped(html, 100),
             "<head><style> </style><script type=\"text/javascript\"> </script><SCRIPT> </script >\
              <script type=\"application/ld+json\">{\"@type\": \"NewsArticle\"}</script>\
-             </head><body><p title=\"a>b<script>c\">tekst</p><script> </script></body>"
+             </head><body><p class=\"a>b<script>c\">tekst</p><script> </script></body>"
         );
+    }
+
+    #[test]
+    fn unread_attributes_are_dropped() {
+        assert_eq!(
+            capped(
+                "<img srcset=\"a.jpg 1x, b.jpg 2x\" SRC=b.jpg data-x='y>z'/><a/title=x href=\"/a\">a</a>\
+                 <svg><path d=\"M0 0\"/></svg><p>x=\"y\"</p>",
+                100
+            ),
+            "<img   SRC=b.jpg  /><a/  href=\"/a\">a</a><svg><path  /></svg><p>x=\"y\"</p>"
+        );
+        // Inside <noscript> tags are text: untouched.
+        let html = "<noscript><img srcset=\"x\"></noscript>";
+        assert_eq!(capped(html, 100), html);
+    }
+
+    #[test]
+    fn comments_are_emptied_where_their_end_is_certain() {
+        assert_eq!(
+            capped("<p>a<!-- <b>x</b> -->b</p>", 100),
+            "<p>a<!---->b</p>"
+        );
+        for html in [
+            "<p>a<!--> b -->c</p>",
+            "<p>a<!---> b -->c</p>",
+            "<p>a<!-- x --!> b -->c</p>",
+            "<noscript><!-- x --></noscript>",
+            "<p>a<!-- never closed",
+        ] {
+            assert_eq!(capped(html, 100), html);
+        }
     }
 
     #[test]
