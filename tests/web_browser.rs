@@ -229,18 +229,33 @@ fn an_advisor_logs_in_searches_flags_notes_and_finds_it_on_opvolging() {
 
     // On a phone the search page and the article fit the screen width.
     b.viewport(390, 844, true);
+    let mut too_wide = Vec::new();
     for (name, path) in [
         ("09-zoeken-telefoon", "/zoeken?q=zij-instromers".to_string()),
         ("10-artikel-telefoon", format!("/artikel/{id}")),
+        ("11-vandaag-telefoon", "/vandaag".to_string()),
+        ("12-opvolging-telefoon", "/opvolging".to_string()),
+        ("13-bronnen-telefoon", "/bronnen".to_string()),
+        ("14-overzicht-telefoon", "/overzicht?dagen=0".to_string()),
     ] {
         b.goto(&format!("{base}{path}"));
-        let overflow = b.eval("document.documentElement.scrollWidth - window.innerWidth");
-        assert!(
-            overflow.as_f64().unwrap_or(0.0) <= 1.0,
-            "{path} is {overflow} px wider than a phone screen"
-        );
+        // Compared with the emulated screen width itself: on a phone the
+        // browser widens its viewport to fit content that overflows.
+        let width = b.eval("document.documentElement.scrollWidth");
+        if width.as_f64().unwrap_or(f64::MAX) > 391.0 {
+            // What sticks out, for the message.
+            let culprits = b.eval(
+                "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)\
+                 .slice(0, 5).map(e => e.tagName + '.' + e.className).join(', ')",
+            );
+            too_wide.push(format!("{path}: {width} px ({culprits})"));
+        }
         shots.take(&mut b, name);
     }
+    assert!(
+        too_wide.is_empty(),
+        "wider than a 390 px phone screen: {too_wide:#?}"
+    );
 
     // Log out: the board is closed again.
     b.viewport(1280, 900, false);

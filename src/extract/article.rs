@@ -28,11 +28,7 @@ mod content;
 mod guard;
 mod meta;
 
-use std::sync::LazyLock;
 use std::time::{Duration, Instant};
-
-static BASE: LazyLock<scraper::Selector> =
-    LazyLock::new(|| scraper::Selector::parse("base[href]").expect("static selector"));
 
 /// Resource limits for one extraction.
 #[derive(Debug, Clone)]
@@ -111,18 +107,8 @@ pub fn extract(
     if Instant::now() > deadline {
         return Err(ExtractError::TimeBudget);
     }
-    let mut base = base_url.and_then(|u| url::Url::parse(u).ok());
-    if let Some(href) = doc
-        .select(&BASE)
-        .next()
-        .and_then(|b| b.value().attr("href"))
-    {
-        base = match &base {
-            Some(b) => b.join(href).ok().or(base),
-            None => url::Url::parse(href).ok(),
-        };
-    }
-    let meta = meta::collect(&doc, base.as_ref());
+    let page_url = base_url.and_then(|u| url::Url::parse(u).ok());
+    let (meta, base) = meta::collect(&doc, page_url);
     let found = content::extract(&doc, base.as_ref(), deadline, meta.title.as_deref())?;
     let text = content::render_text(&found.blocks);
     let html_out = content::render_html(&found.blocks);

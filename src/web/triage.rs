@@ -464,18 +464,18 @@ fn board(state: &State, ctx: &Ctx, p: &BoardParams) -> Result<String, WebError> 
                     @for r in &rows {
                         @let overdue = r.due.is_some_and(|d| d < today) && r.state.is_open();
                         tr class=[overdue.then_some("overdue")] {
-                            td { @if let Some(d) = r.due { (d.format("%d-%m-%Y")) @if overdue { " " strong { "verlopen" } } } @else { "—" } }
-                            td { (r.state.dutch()) @if let Some(re) = &r.reason { " (" (re) ")" } }
-                            td {
+                            td data-label="opvolgen" { @if let Some(d) = r.due { (d.format("%d-%m-%Y")) @if overdue { " " strong { "verlopen" } } } @else { "—" } }
+                            td data-label="status" { (r.state.dutch()) @if let Some(re) = &r.reason { " (" (re) ")" } }
+                            td.lead {
                                 (score_badge(r.score)) " "
                                 a href=(format!("/artikel/{}", r.article_id)) { (r.title) }
                                 br;
                                 span.meta { (r.source) @if let Some(d) = r.date { " · " (nl_date(d)) }
                                     @if let Some(u) = safe_href(r.url.as_deref()) { " · " a href=(u) rel="noopener noreferrer" target="_blank" { "origineel" } } }
                             }
-                            td { (r.owner.as_deref().unwrap_or("—")) }
-                            td.num { (r.criteria.len()) "/4" }
-                            td { (r.last_note.as_deref().unwrap_or("")) }
+                            td data-label="eigenaar" { (r.owner.as_deref().unwrap_or("—")) }
+                            td.num data-label="criteria" { (r.criteria.len()) "/4" }
+                            td data-label="laatste notitie" { (r.last_note.as_deref().unwrap_or("")) }
                         }
                     }
                 }

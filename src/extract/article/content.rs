@@ -5,6 +5,7 @@
 
 use super::ExtractError;
 use super::meta::absolutize;
+use crate::extract::html::{whitespace_len, word_end};
 use ego_tree::NodeRef;
 use regex::Regex;
 use scraper::{Html, Node};
@@ -36,6 +37,9 @@ pub(crate) struct Block {
     pub owner: usize,
     /// See [`weight`]; computed once per block.
     pub weight: f64,
+    /// Whether the block is short site furniture ([`FURNITURE`]), once
+    /// [`weight`] had to find out.
+    pub furniture: Option<bool>,
 }
 
 struct Elem {
@@ -59,6 +63,11 @@ struct Walk<'a> {
     stack: Vec<(usize, Kind)>,
     lists: Vec<(usize, bool)>,
     timed_out: bool,
+    /// Reused buffer for class/id and style strings.
+    scratch: String,
+    /// Whether a lower-cased "class id" string names boilerplate: pages
+    /// repeat the same few classes on thousands of elements.
+    unlikely_cache: std::collections::HashMap<String, bool>,
 }
 
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
@@ -68,81 +77,89 @@ static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
 static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)and(?-u:\b)|article|body|column|content|(?-u:\b)main(?-u:\b)|shadow|story|entry|post-?text|artikel|bericht|embed").expect("static regex")
 });
-const SKIP: &[&str] = &[
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "iframe",
-    "object",
-    "embed",
-    "canvas",
-    "nav",
-    "aside",
-    "footer",
-    "form-control",
-    "button",
-    "select",
-    "textarea",
-    "input",
-    "label",
-    "option",
-    "head",
-    "title",
-    "meta",
-    "link",
-    "video",
-    "audio",
-    "map",
-    "dialog",
-    "menu",
-];
+/// Elements whose subtree is never article text.
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "nav"
+            | "aside"
+            | "footer"
+            | "form-control"
+            | "button"
+            | "select"
+            | "textarea"
+            | "input"
+            | "label"
+            | "option"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "video"
+            | "audio"
+            | "map"
+            | "dialog"
+            | "menu"
+    )
+}
 
-const BLOCK: &[&str] = &[
-    "address",
-    "article",
-    "blockquote",
-    "body",
-    "center",
-    "dd",
-    "details",
-    "dir",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "caption",
-];
+/// Elements that start a text block of their own.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "blockquote"
+            | "body"
+            | "center"
+            | "dd"
+            | "details"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "li"
+            | "main"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+            | "caption"
+    )
+}
 
 fn escape(s: &str, out: &mut String) {
     let mut last = 0;
@@ -161,22 +178,57 @@ fn escape(s: &str, out: &mut String) {
     out.push_str(&s[last..]);
 }
 
+/// `style` hides the element (`display:none`, `visibility:hidden`, spaces
+/// and case ignored).
+fn style_hides(style: &str, scratch: &mut String) -> bool {
+    scratch.clear();
+    scratch.extend(style.chars().filter(|&c| c != ' '));
+    scratch.make_ascii_lowercase();
+    scratch.contains("display:none") || scratch.contains("visibility:hidden")
+}
+
 impl<'a> Walk<'a> {
+    /// Class and id say boilerplate (and not article).
+    fn unlikely(&mut self, class: &str, id: &str) -> bool {
+        let key = &mut self.scratch;
+        key.clear();
+        key.push_str(class);
+        key.push(' ');
+        key.push_str(id);
+        key.make_ascii_lowercase();
+        let cls = key.trim();
+        if cls.is_empty() {
+            return false;
+        }
+        if let Some(&known) = self.unlikely_cache.get(cls) {
+            return known;
+        }
+        let verdict = UNLIKELY.is_match(cls) && !MAYBE.is_match(cls);
+        // Bounded: a hostile page with endless distinct classes gets no
+        // more than a small table.
+        if self.unlikely_cache.len() < 4096 {
+            self.unlikely_cache.insert(cls.to_string(), verdict);
+        }
+        verdict
+    }
+
     fn flush(&mut self) {
-        let text = normalize_block(&self.text);
-        let has_img = self.html.contains("<img ");
-        if text.is_empty() && !has_img {
+        if self.text.is_empty() && self.html.is_empty() {
+            self.link_chars = 0;
+            return;
+        }
+        let (text, counts) = normalize_block(&self.text);
+        if text.is_empty() && !self.html.contains("<img ") {
             self.text.clear();
             self.html.clear();
             self.link_chars = 0;
             return;
         }
         let (owner, kind) = *self.stack.last().expect("stack has root");
-        let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+        let chars = counts.chars;
         // Scripts without spaces (CJK) count one "word" per ~3 characters.
-        let wide = text.chars().filter(|c| (*c as u32) >= 0x2E80).count();
-        let words = text.split_whitespace().count().max(wide / 3);
-        let html = self.html.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = counts.words.max(counts.wide / 3);
+        let html = collapse_spaces(&self.html);
         let mut block = Block {
             text,
             html,
@@ -187,8 +239,9 @@ impl<'a> Walk<'a> {
             quote: self.quote > 0,
             owner,
             weight: 0.0,
+            furniture: None,
         };
-        block.weight = weight(&block);
+        block.weight = weight(&mut block);
         self.blocks.push(block);
         self.text.clear();
         self.html.clear();
@@ -214,45 +267,47 @@ impl<'a> Walk<'a> {
             }
             Node::Element(e) => {
                 let name = e.name();
-                if SKIP.contains(&name) {
+                if is_skipped(name) {
                     return;
                 }
-                if e.attr("hidden").is_some()
-                    || e.attr("aria-hidden") == Some("true")
-                    || e.attr("style").is_some_and(|s| {
-                        let s = s.replace(' ', "").to_ascii_lowercase();
-                        s.contains("display:none") || s.contains("visibility:hidden")
-                    })
-                {
-                    return;
-                }
-                if e.attr("role").is_some_and(|role| {
-                    matches!(
-                        role,
-                        "navigation"
-                            | "complementary"
-                            | "banner"
-                            | "contentinfo"
-                            | "dialog"
-                            | "alertdialog"
-                            | "menu"
-                            | "menubar"
-                    )
-                }) {
-                    return;
-                }
-                let cls = match (e.attr("class"), e.id()) {
-                    (None, None) => String::new(),
-                    (c, i) => {
-                        format!("{} {}", c.unwrap_or(""), i.unwrap_or("")).to_ascii_lowercase()
+                // One pass over the attributes (`attr()` interns its
+                // argument and searches every time).
+                let mut hidden = false;
+                let (mut class, mut id) = (None, None);
+                for (qual, value) in &e.attrs {
+                    if qual.ns != html5ever::ns!() {
+                        continue;
                     }
-                };
-                let cls = cls.trim();
+                    let value: &str = value;
+                    match &*qual.local {
+                        "hidden" => hidden = true,
+                        "aria-hidden" => hidden |= value == "true",
+                        "style" => hidden |= style_hides(value, &mut self.scratch),
+                        "role" => {
+                            hidden |= matches!(
+                                value,
+                                "navigation"
+                                    | "complementary"
+                                    | "banner"
+                                    | "contentinfo"
+                                    | "dialog"
+                                    | "alertdialog"
+                                    | "menu"
+                                    | "menubar"
+                            )
+                        }
+                        "class" => class = Some(value),
+                        "id" => id = Some(value),
+                        _ => {}
+                    }
+                }
+                if hidden {
+                    return;
+                }
                 let unlikely = self.use_classes
-                    && !cls.is_empty()
+                    && (class.is_some() || id.is_some())
                     && !matches!(name, "body" | "html" | "article" | "main")
-                    && UNLIKELY.is_match(cls)
-                    && !MAYBE.is_match(cls);
+                    && self.unlikely(class.unwrap_or(""), id.unwrap_or(""));
                 if name == "br" {
                     self.text.push('\n');
                     self.html.push_str("<br>");
@@ -270,7 +325,7 @@ impl<'a> Walk<'a> {
                     }
                     return;
                 }
-                let is_block = BLOCK.contains(&name) || unlikely;
+                let is_block = is_block(name) || unlikely;
                 if !is_block {
                     let is_link = name == "a";
                     if is_link {
@@ -344,16 +399,72 @@ impl<'a> Walk<'a> {
     }
 }
 
-fn normalize_block(s: &str) -> String {
-    // Keep single line breaks from <br>, collapse all other whitespace.
-    let mut lines = Vec::new();
-    for line in s.split('\n') {
-        let l = line.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !l.is_empty() {
-            lines.push(l);
+/// Counts taken while normalising a block.
+#[derive(Default)]
+struct Counts {
+    /// Characters other than whitespace.
+    chars: usize,
+    /// Characters from U+2E80 up (CJK and beyond).
+    wide: usize,
+    words: usize,
+}
+
+/// Keeps single line breaks from `<br>`, collapses all other whitespace:
+/// the words of each non-empty line joined by one space, the lines by one
+/// line break. One pass, counting characters and words on the way.
+fn normalize_block(s: &str) -> (String, Counts) {
+    let mut out = String::with_capacity(s.len());
+    let mut counts = Counts::default();
+    let bytes = s.as_bytes();
+    let mut newline = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let ws = whitespace_len(s, i);
+        if ws > 0 {
+            newline |= bytes[i] == b'\n';
+            i += ws;
+            continue;
         }
+        let end = word_end(s, i + 1);
+        let word = &s[i..end];
+        if !out.is_empty() {
+            out.push(if newline { '\n' } else { ' ' });
+        }
+        newline = false;
+        out.push_str(word);
+        counts.words += 1;
+        if word.is_ascii() {
+            counts.chars += word.len();
+        } else {
+            for c in word.chars() {
+                counts.chars += 1;
+                counts.wide += usize::from(u32::from(c) >= 0x2E80);
+            }
+        }
+        i = end;
     }
-    lines.join("\n")
+    (out, counts)
+}
+
+/// Whitespace runs become one space, none at the ends (as
+/// `split_whitespace().join(" ")`).
+fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let ws = whitespace_len(s, i);
+        if ws > 0 {
+            i += ws;
+            continue;
+        }
+        let end = word_end(s, i + 1);
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&s[i..end]);
+        i = end;
+    }
+    out
 }
 
 static BOILER: LazyLock<Regex> = LazyLock::new(|| {
@@ -386,7 +497,19 @@ pub(crate) struct Content {
     pub blocks: Vec<Block>,
 }
 
-fn weight(b: &Block) -> f64 {
+/// Short site furniture: fewer than 40 words and [`FURNITURE`] matches.
+fn is_furniture(b: &Block) -> bool {
+    b.words < 40 && {
+        let t = b.text.trim_end();
+        if t.is_ascii() {
+            FURNITURE.is_match(&t.to_ascii_lowercase())
+        } else {
+            FURNITURE.is_match(&t.to_lowercase())
+        }
+    }
+}
+
+fn weight(b: &mut Block) -> f64 {
     let ld = b.link_chars as f64 / b.chars.max(1) as f64;
     let w = b.words as f64;
     if b.chars == 0 {
@@ -395,10 +518,12 @@ fn weight(b: &Block) -> f64 {
     if ld > 0.5 {
         return -w * 1.0 - 1.0;
     }
-    let t = b.text.trim_end();
-    if b.words < 40 && FURNITURE.is_match(&t.to_lowercase()) {
+    let furniture = is_furniture(b);
+    b.furniture = Some(furniture);
+    if furniture {
         return -w - 1.0;
     }
+    let t = b.text.trim_end();
     if (t.ends_with("...") || t.ends_with('…')) && b.words < 80 {
         // A teaser: the summary of another article.
         return -w;
@@ -465,6 +590,8 @@ fn extract_once(
         stack: vec![(0, Kind::Other)],
         lists: Vec::new(),
         timed_out: false,
+        scratch: String::new(),
+        unlikely_cache: std::collections::HashMap::default(),
     };
     w.walk(doc.tree.root(), Some(0), 0);
     w.flush();
@@ -615,7 +742,7 @@ fn extract_once(
         if b.chars < 120 && BOILER.is_match(&b.text) {
             continue;
         }
-        if b.words < 40 && FURNITURE.is_match(&b.text.to_lowercase()) {
+        if b.furniture.unwrap_or_else(|| is_furniture(&b)) {
             continue;
         }
         if b.kind == Kind::Caption {

@@ -5,33 +5,6 @@
 
 use std::borrow::Cow;
 
-/// Elements without an end tag.
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
-    "source", "track", "wbr",
-];
-
-/// Elements whose end tag is optional and that cannot nest inside themselves
-/// in the tree the parser builds (`<p><p>` closes the first one); counting
-/// them would make a page of a million unclosed `<p>`s look deep.
-const SELF_CLOSING_SIBLINGS: &[&str] = &[
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
-    "colgroup", "rb", "rt", "rp", "rtc", "html", "head", "body",
-];
-
-/// Elements whose content is raw text: tags inside them are not tags.
-const RAW_TEXT: &[&str] = &[
-    "script",
-    "style",
-    "textarea",
-    "title",
-    "xmp",
-    "iframe",
-    "noembed",
-    "noframes",
-    "plaintext",
-];
-
 /// Outcome of [`cap_nesting`].
 pub(crate) enum Capped<'a> {
     /// At most `max_depth` deep after flattening: the markup to parse.
@@ -46,6 +19,14 @@ pub(crate) enum Capped<'a> {
 /// kept), in one linear pass. Returns [`Capped::TooDeep`] when the nesting
 /// reaches `hard_limit`, so obviously hostile pages are refused without
 /// being parsed at all.
+///
+/// The same pass empties the bodies of `<script>` (except JSON-LD, which
+/// the metadata reads) and `<style>` elements, leaving one space so the
+/// tree keeps its shape: nothing reads them, and they are a third of a
+/// typical news page's bytes, which the parser would otherwise tokenize.
+/// A body is only emptied where the parser is certain to read it as raw
+/// text ending at the first `</script`/`</style` end tag: not inside
+/// `<svg>`/`<math>` or `<noscript>`, and not a script containing `<!--`.
 pub(crate) fn cap_nesting(
     html: &str,
     max_depth: usize,
@@ -57,9 +38,15 @@ pub(crate) fn cap_nesting(
     let mut depth = 0usize;
     let mut out: Option<String> = None;
     let mut copied = 0usize;
+    // Open <svg>/<math> (foreign content) and <noscript> elements.
+    let mut foreign = 0usize;
+    let mut noscript = 0usize;
+    // Set after a script whose end is uncertain (it contains `<!--`, so
+    // the parser may read past the first end tag): no more stripping.
+    let mut uncertain = false;
     let mut i = 0usize;
     while i < bytes.len() {
-        let Some(off) = bytes[i..].iter().position(|&b| b == b'<') else {
+        let Some(off) = memchr::memchr(b'<', &bytes[i..]) else {
             break;
         };
         let start = i + off;
@@ -71,21 +58,29 @@ pub(crate) fn cap_nesting(
             };
             continue;
         }
-        let Some(end_off) = bytes[start..].iter().position(|&b| b == b'>') else {
+        let closing = bytes.get(start + 1) == Some(&b'/');
+        let name_at = start + 1 + usize::from(closing);
+        if !bytes.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
+            if matches!(bytes.get(start + 1), Some(b'!' | b'?' | b'/')) {
+                // A bogus comment: it ends at the first '>'.
+                match memchr::memchr(b'>', &bytes[start..]) {
+                    Some(e) => i = start + e + 1,
+                    None => break,
+                }
+            } else {
+                i = start + 1;
+            }
+            continue;
+        }
+        let Some(end) = tag_end(bytes, name_at) else {
             break;
         };
-        let end = start + end_off + 1;
         let tag = &html[start + 1..end - 1];
-        let closing = tag.starts_with('/');
-        let raw_name = tag.trim_start_matches('/');
+        let raw_name = &html[name_at..];
         let name_len = raw_name
             .bytes()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b':')
             .count();
-        if name_len == 0 || !raw_name.as_bytes()[0].is_ascii_alphabetic() {
-            i = start + 1;
-            continue;
-        }
         let mut buf = [0u8; 16];
         let name_bytes = &raw_name.as_bytes()[..name_len.min(16)];
         for (d, s) in buf.iter_mut().zip(name_bytes) {
@@ -98,16 +93,48 @@ pub(crate) fn cap_nesting(
                 return Capped::TooManyTags;
             }
         }
-        let mut next = end;
-        if !closing && RAW_TEXT.contains(&name) {
-            // Skip to the matching end tag; its content is not markup.
-            let close = format!("</{name}");
-            next = find_ci(bytes, end, close.as_bytes()).unwrap_or(bytes.len());
+        let self_closed = tag.ends_with('/');
+        if matches!(name, "svg" | "math") {
+            if closing {
+                foreign = foreign.saturating_sub(1);
+            } else if !self_closed {
+                foreign += 1;
+            }
         }
-        let counted = !VOID.contains(&name)
-            && !SELF_CLOSING_SIBLINGS.contains(&name)
-            && !RAW_TEXT.contains(&name)
-            && !tag.ends_with('/');
+        if name == "noscript" && foreign == 0 {
+            if closing {
+                noscript = noscript.saturating_sub(1);
+            } else {
+                noscript += 1;
+            }
+        }
+        let mut next = end;
+        if !closing && is_raw_text(name) && (foreign == 0 || !matches!(name, "script" | "style")) {
+            // Skip to the end tag; the content is not markup.
+            let body_end = raw_text_end(bytes, end, name.as_bytes());
+            next = body_end.unwrap_or(bytes.len());
+            if name == "script"
+                && body_end.is_none_or(|e| find(&bytes[..e], end, b"<!--").is_some())
+            {
+                uncertain = true;
+            }
+            let strip = !uncertain
+                && match name {
+                    "style" => true,
+                    "script" => !contains_ci(tag.as_bytes(), b"ld+json") && !tag.contains('&'),
+                    _ => false,
+                };
+            if let (true, 0, 0, Some(body_end)) = (strip, foreign, noscript, body_end) {
+                if body_end > end {
+                    let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                    o.push_str(&html[copied..end]);
+                    o.push(' ');
+                    copied = body_end;
+                }
+            }
+        }
+        let counted =
+            !is_void(name) && !is_self_closing_sibling(name) && !is_raw_text(name) && !self_closed;
         if counted {
             let drop_tag;
             if closing {
@@ -137,30 +164,152 @@ pub(crate) fn cap_nesting(
     }
 }
 
+/// Elements without an end tag.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Elements whose end tag is optional and that cannot nest inside themselves
+/// in the tree the parser builds (`<p><p>` closes the first one); counting
+/// them would make a page of a million unclosed `<p>`s look deep.
+fn is_self_closing_sibling(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "colgroup"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "rtc"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+/// Elements whose content is raw text: tags inside them are not tags.
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "plaintext"
+    )
+}
+
+/// The index just past the `>` that ends the tag whose name starts at
+/// `name_at`, honouring quoted attribute values (which may contain `>`), as
+/// the HTML tokenizer does. `None` when the input ends first.
+fn tag_end(b: &[u8], name_at: usize) -> Option<usize> {
+    // Most tags have no quote before their first '>': that '>' ends them.
+    let gt = name_at + memchr::memchr(b'>', &b[name_at..])?;
+    if memchr::memchr2(b'"', b'\'', &b[name_at..gt]).is_none() {
+        return Some(gt + 1);
+    }
+    let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0C | b'\r' | b' ');
+    let mut i = name_at;
+    // The tag name.
+    while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
+        i += 1;
+    }
+    loop {
+        // Before an attribute name.
+        while i < b.len() && (is_space(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'>' => return Some(i + 1),
+            _ => i += 1, // the name's first character, even '=' or a quote
+        }
+        while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        match b.get(i)? {
+            &q @ (b'"' | b'\'') => {
+                i += 1 + memchr::memchr(q, &b[i + 1..])? + 1;
+            }
+            b'>' => return Some(i + 1),
+            _ => {
+                while i < b.len() && !is_space(b[i]) && b[i] != b'>' {
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Where the raw text that starts at `from` ends: the `<` of the first
+/// `</name` (any case) followed by whitespace, `/` or `>`, as the tokenizer
+/// decides. `None` when there is none.
+fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(off) = memchr::memmem::find(&b[i.min(b.len())..], b"</") {
+        let at = i + off;
+        let after = at + 2 + name.len();
+        if after < b.len()
+            && b[at + 2..after].eq_ignore_ascii_case(name)
+            && matches!(b[after], b'\t' | b'\n' | 0x0C | b'\r' | b' ' | b'/' | b'>')
+        {
+            return Some(at);
+        }
+        i = at + 2;
+    }
+    None
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
-}
-
-fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if from >= hay.len() {
-        return None;
-    }
-    let mut i = from;
-    while let Some(off) = hay[i..].iter().position(|&b| b == needle[0]) {
-        let at = i + off;
-        if hay.len() - at >= needle.len() && hay[at..at + needle.len()].eq_ignore_ascii_case(needle)
-        {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -177,11 +326,44 @@ mod tests {
 
     #[test]
     fn shallow_pages_are_borrowed() {
-        let html = "<div><p>a<p>b</div><script>if (a<b) '<div><div>'</script>";
+        let html = "<div><p>a<p>b</div><textarea>if (a<b) '<div><div>'</textarea><script></script>";
         assert!(matches!(
             cap_nesting(html, 2, 100, 1000),
             Capped::Ok(Cow::Borrowed(_))
         ));
+    }
+
+    #[test]
+    fn script_and_style_bodies_are_emptied() {
+        let html = "<head><style>p { color: red }</style><script type=\"text/javascript\">\
+                    var a = '<div>';</script><SCRIPT>x</script >\
+                    <script type=\"application/ld+json\">{\"@type\": \"NewsArticle\"}</script>\
+                    </head><body><p title=\"a>b<script>c\">tekst</p><script>if (a</scripts) {}</script></body>";
+        assert_eq!(
+            capped(html, 100),
+            "<head><style> </style><script type=\"text/javascript\"> </script><SCRIPT> </script >\
+             <script type=\"application/ld+json\">{\"@type\": \"NewsArticle\"}</script>\
+             </head><body><p title=\"a>b<script>c\">tekst</p><script> </script></body>"
+        );
+    }
+
+    #[test]
+    fn bodies_the_parser_might_read_otherwise_are_kept() {
+        for html in [
+            // Inside SVG a script is markup, not raw text.
+            "<svg><script>a</svg><p>b</p></script></svg><p>c</p>",
+            // With scripting on, <noscript> content is text, not markup.
+            "<noscript><style>x</style></noscript>",
+            // `<!--` in a script: the first end tag may not end it, and
+            // nothing after it is touched.
+            "<script><!-- document.write('<script>x</script>') --></script><style>y</style>",
+            // An entity could spell out ld+json.
+            "<script type=\"application/ld&#43;json\">{}</script>",
+            // Never closed.
+            "<style>p {}",
+        ] {
+            assert_eq!(capped(html, 100), html);
+        }
     }
 
     #[test]

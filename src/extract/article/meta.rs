@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use regex::Regex;
+use scraper::node::Element;
 use scraper::{ElementRef, Html, Selector};
 use std::sync::LazyLock;
 use url::Url;
@@ -42,9 +43,12 @@ static ENGLISH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-pub(crate) fn collect(doc: &Html, base: Option<&Url>) -> Meta {
+/// The page's metadata, and the URL its links are relative to: the page's
+/// own URL joined with its first `<base href>`.
+pub(crate) fn collect(doc: &Html, page_url: Option<Url>) -> (Meta, Option<Url>) {
     // One flat pass over the nodes for the head-ish elements (cheaper than a
-    // selector traversal per element kind).
+    // selector traversal per element kind). Node order, as `Html::select`.
+    let mut base_href: Option<&str> = None;
     let mut metas: Vec<(String, String)> = Vec::new();
     let mut ld_texts: Vec<String> = Vec::new();
     let mut doc_title: Option<String> = None;
@@ -76,6 +80,7 @@ pub(crate) fn collect(doc: &Html, base: Option<&Url>) -> Meta {
             {
                 ld_texts.push(el.text().collect());
             }
+            "base" if base_href.is_none() => base_href = e.attr("href"),
             "title" if doc_title.is_none() => {
                 doc_title = Some(normalize(&el.text().collect::<String>()))
             }
@@ -88,6 +93,14 @@ pub(crate) fn collect(doc: &Html, base: Option<&Url>) -> Meta {
             _ => {}
         }
     }
+    let mut base = page_url;
+    if let Some(href) = base_href {
+        base = match &base {
+            Some(b) => b.join(href).ok().or(base),
+            None => Url::parse(href).ok(),
+        };
+    }
+    let base = base.as_ref();
     let get = |keys: &[&str]| -> Option<String> {
         keys.iter()
             .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
@@ -139,7 +152,7 @@ pub(crate) fn collect(doc: &Html, base: Option<&Url>) -> Meta {
     .and_then(|d| parse_date(&d))
     .or_else(|| ld.published.as_deref().and_then(parse_date))
     .or_else(|| {
-        doc.select(&ITEMPROP_DATE).find_map(|e| {
+        select(doc, &ITEMPROP_DATE, |e| has_attr(e, "itemprop")).find_map(|e| {
             e.value()
                 .attr("datetime")
                 .or_else(|| e.value().attr("content"))
@@ -147,7 +160,7 @@ pub(crate) fn collect(doc: &Html, base: Option<&Url>) -> Meta {
         })
     })
     .or_else(|| {
-        doc.select(&TIME)
+        select(doc, &TIME, |e| e.name() == "time")
             .find_map(|e| e.value().attr("datetime").and_then(parse_date))
     })
     .or_else(|| text_date(doc));
@@ -163,12 +176,13 @@ pub(crate) fn collect(doc: &Html, base: Option<&Url>) -> Meta {
     .or_else(|| ld.image.clone())
     .and_then(|u| absolutize(base, &u));
 
-    Meta {
+    let meta = Meta {
         title,
         byline,
         published,
         lead_image,
-    }
+    };
+    (meta, base.cloned())
 }
 
 #[derive(Default)]
@@ -302,7 +316,12 @@ fn ld_url(v: &serde_json::Value) -> Option<String> {
 }
 
 fn author_from_nodes(doc: &Html) -> Option<String> {
-    for e in doc.select(&AUTHOR_NODES) {
+    let maybe = |e: &Element| {
+        has_attr(e, "rel")
+            || has_attr(e, "itemprop")
+            || attr_contains(e, "class", &["byline", "author", "auteur"])
+    };
+    for e in select(doc, &AUTHOR_NODES, maybe) {
         if e.value().name() == "meta" {
             continue;
         }
@@ -511,7 +530,12 @@ static DATE_NODES: LazyLock<Selector> = LazyLock::new(|| {
 
 /// Last resort: a date written in a date-like element of the page.
 fn text_date(doc: &Html) -> Option<DateTime<Utc>> {
-    for e in doc.select(&DATE_NODES).take(200) {
+    let maybe = |e: &Element| {
+        e.name() == "time"
+            || attr_contains(e, "class", &["date", "datum", "publish", "meta", "time"])
+            || attr_contains(e, "id", &["date"])
+    };
+    for e in select(doc, &DATE_NODES, maybe).take(200) {
         let t = normalize(&text_of(e));
         if t.is_empty() || t.chars().count() > 120 {
             continue;
@@ -521,14 +545,57 @@ fn text_date(doc: &Html) -> Option<DateTime<Utc>> {
         }
     }
     // Then any short text node with a date written out ("Geplaatst op
-    // donderdag 5 juni 2025 om 10:15"), in document order.
+    // donderdag 5 juni 2025 om 10:15"), in document order. A date has a
+    // digit: text without one skips the regex.
     doc.root_element()
         .descendants()
         .take(20_000)
-        .filter_map(|n| n.value().as_text().map(|t| t.trim().to_string()))
+        .filter_map(|n| n.value().as_text().map(|t| t.trim()))
         .filter(|t| !t.is_empty() && t.chars().count() <= 160)
         .take(1_000)
-        .find_map(|t| DUTCH_DATE.is_match(&t).then(|| text_date_in(&t)).flatten())
+        .find_map(|t| {
+            (t.chars().any(char::is_numeric) && DUTCH_DATE.is_match(t))
+                .then(|| text_date_in(t))
+                .flatten()
+        })
+}
+
+/// `doc.select(selector)` (same elements, same order: the tree's node
+/// order), with `maybe` as a cheap necessary condition tried first: the
+/// selector engine costs far more per element than a look at the
+/// attributes, and these selectors reject almost every element.
+fn select<'a>(
+    doc: &'a Html,
+    selector: &'a Selector,
+    maybe: impl Fn(&Element) -> bool + 'a,
+) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    doc.tree
+        .nodes()
+        .filter_map(ElementRef::wrap)
+        .filter(move |e| maybe(e.value()) && selector.matches(e))
+}
+
+/// Whether the element has an attribute of that local name (any namespace).
+fn has_attr(e: &Element, name: &str) -> bool {
+    e.attrs.iter().any(|(q, _)| &*q.local == name)
+}
+
+/// Whether an attribute of that local name (any namespace) contains one of
+/// `needles` (lower-case), ignoring ASCII case: a superset of what both
+/// `[attr*=x]` and quirks-mode class selectors match.
+fn attr_contains(e: &Element, name: &str, needles: &[&str]) -> bool {
+    e.attrs.iter().any(|(q, v)| {
+        &*q.local == name && {
+            let upper = v.bytes().any(|b| b.is_ascii_uppercase());
+            needles.iter().any(|n| {
+                v.contains(n)
+                    || (upper
+                        && v.as_bytes()
+                            .windows(n.len())
+                            .any(|w| w.eq_ignore_ascii_case(n.as_bytes())))
+            })
+        }
+    })
 }
 
 pub(crate) fn absolutize(base: Option<&Url>, href: &str) -> Option<String> {
