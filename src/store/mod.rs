@@ -287,6 +287,12 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 "#,
+    // 9: what the web search reads of every match (browse.rs), as a
+    // covering index: reading those columns from the table walked each
+    // row's overflow pages (they come after the text and explanation).
+    r#"
+CREATE INDEX articles_browse ON articles(id, source_id, sector, region, published, first_seen, score);
+"#,
 ];
 
 /// Formats a time the way the store keeps it (RFC 3339, UTC, seconds).
