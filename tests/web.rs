@@ -1253,6 +1253,62 @@ async fn behind_a_reverse_proxy_open_mode_is_off_and_cookies_follow_tls() {
     assert!(session.contains("Secure"), "{session}");
 }
 
+#[tokio::test]
+async fn a_search_broader_than_max_matches_is_bounded_and_says_so() {
+    let mut s = site();
+    let st = s.state("127.0.0.1:8080");
+    let (_, _, json) = send(&st, get("/api/search")).await;
+    let all: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let n = all["total"].as_u64().unwrap();
+    assert!(n >= 4, "{all}");
+    assert_eq!(all["complete"], true);
+    assert!(all["warnings"].as_array().unwrap().is_empty(), "{all}");
+
+    // A word in at least three articles, found before the cap.
+    let mut broad = None;
+    for w in ["in", "de", "het", "een", "zorg", "nieuw"] {
+        let (_, _, json) = send(&st, get(&format!("/api/search?q={w}"))).await;
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        if v["total"].as_u64().unwrap() >= 3 {
+            broad = Some(w);
+            break;
+        }
+    }
+    let broad = broad.expect("a word in three articles");
+
+    s.config.web.max_matches = 2;
+    let st = s.state("127.0.0.1:8080");
+    // Without words: the two newest articles.
+    let (_, _, json) = send(&st, get("/api/search?sort=datum")).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["complete"], false, "{v}");
+    assert_eq!(v["total"], 2, "{v}");
+    let newest: Vec<&serde_json::Value> =
+        all["results"].as_array().unwrap().iter().take(2).collect();
+    let got: Vec<&serde_json::Value> = v["results"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        got.iter().map(|r| &r["id"]).collect::<Vec<_>>(),
+        newest.iter().map(|r| &r["id"]).collect::<Vec<_>>()
+    );
+    let facet_total: u64 = v["facets"]["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(facet_total, 2, "facets count the bounded set: {v}");
+    // The page says it too.
+    let (_, _, page) = send(&st, get("/zoeken")).await;
+    assert!(page.contains("Meer dan 2 treffers"), "{page}");
+    assert!(page.contains("de 2 nieuwste"), "{page}");
+    // With words: the most relevant ones.
+    let (_, _, json) = send(&st, get(&format!("/api/search?q={broad}"))).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["complete"], false, "{v}");
+    assert_eq!(v["total"], 2, "{v}");
+    assert!(v["warnings"][0].as_str().unwrap().contains("beste"), "{v}");
+}
+
 async fn open_visitor(st: &Arc<State>) -> (String, String, String) {
     let (status, h, page) = send(st, get("/vandaag")).await;
     assert_eq!(status, StatusCode::OK);

@@ -86,6 +86,10 @@ pub struct WebConfig {
     pub session_hours: u32,
     /// Results per page on the Zoeken page and in `/api/search`.
     pub page_size: usize,
+    /// Most matches the web search filters, counts and sorts (the best by
+    /// relevance, or the newest without a query); bounds its time and
+    /// memory however large the archive.
+    pub max_matches: usize,
 }
 
 impl Default for WebConfig {
@@ -94,6 +98,7 @@ impl Default for WebConfig {
             bind: "127.0.0.1:8080".into(),
             session_hours: 12,
             page_size: 20,
+            max_matches: 10_000,
         }
     }
 }
@@ -676,6 +681,9 @@ impl Config {
         }
         if !(1..=24 * 90).contains(&self.web.session_hours) {
             return Err(invalid("web.session_hours", "must be between 1 and 2160"));
+        }
+        if !(1..=1_000_000).contains(&self.web.max_matches) {
+            return Err(invalid("web.max_matches", "must be between 1 and 1000000"));
         }
         if !(1..=200).contains(&self.web.page_size) {
             return Err(invalid("web.page_size", "must be between 1 and 200"));

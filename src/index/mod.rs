@@ -399,22 +399,20 @@ impl SearchIndex {
             .collect())
     }
 
-    /// Every matching document with its relevance, best first (the web
-    /// search filters, counts facets and sorts this set).
-    pub fn search_all(&self, q: &ParsedQuery) -> Result<Vec<Hit>> {
-        let searcher = self.reader.searcher();
-        let total = ctx(
-            searcher.search(&q.query, &tantivy::collector::Count),
-            "counting",
-        )?;
-        if total == 0 {
-            return Ok(Vec::new());
+    /// The best `limit` matches with their relevance, and how many there
+    /// are (exact up to `limit`). The web search filters, counts facets and
+    /// sorts this set; the top-k collector keeps its cost bounded.
+    pub fn search_top(&self, q: &ParsedQuery, limit: usize) -> Result<(Vec<Hit>, Total)> {
+        let total = self.count_upto(q, limit)?;
+        if total.count == 0 {
+            return Ok((Vec::new(), total));
         }
+        let searcher = self.reader.searcher();
         let top = ctx(
-            searcher.search(&q.query, &TopDocs::with_limit(total)),
+            searcher.search(&q.query, &TopDocs::with_limit(limit.max(1))),
             "searching",
         )?;
-        self.hits(&searcher, top)
+        Ok((self.hits(&searcher, top)?, total))
     }
 
     /// Picks up commits made by other processes or index handles (the

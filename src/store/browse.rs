@@ -43,6 +43,24 @@ fn browse_from_row(r: &rusqlite::Row) -> rusqlite::Result<BrowseRow> {
 }
 
 impl Store {
+    /// Ids of the `limit` newest articles (publication date, else first
+    /// seen), newest first: the browse set of a search without words.
+    pub fn newest_ids(&self, limit: usize) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id FROM articles ORDER BY COALESCE(published, first_seen) DESC, id DESC \
+                 LIMIT ?1",
+            )
+            .ctx("preparing newest articles")?;
+        let ids = stmt
+            .query_map([limit as i64], |r| r.get(0))
+            .ctx("reading newest articles")?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .ctx("reading newest article")?;
+        Ok(ids)
+    }
+
     /// Browse rows of the given articles (any order), or of every article
     /// when `ids` is `None`. Themes are read in a second query and merged:
     /// a correlated `group_concat` per row was several times slower.

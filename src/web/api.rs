@@ -34,6 +34,7 @@ pub async fn search(
             &state.ranker,
             &params,
             state.config.web.page_size,
+            state.config.web.max_matches,
         )?)
     })
     .await;

@@ -104,7 +104,14 @@ fn feed(state: &State, p: FeedParams) -> Result<String, WebError> {
     let mut params = p.search;
     params.sort = Some("datum".into());
     params.page = None;
-    let out = run(&store, state.index()?, &state.ranker, &params, 50)?;
+    let out = run(
+        &store,
+        state.index()?,
+        &state.ranker,
+        &params,
+        50,
+        state.config.web.max_matches,
+    )?;
     let title = if out.query.is_empty() {
         "radar: alle artikelen".to_string()
     } else {

@@ -183,8 +183,12 @@ pub struct SearchOutcome {
     pub results: Vec<ResultItem>,
     /// Facet counts.
     pub facets: Facets,
-    /// Problems with the parameters (bad dates), in Dutch.
+    /// Problems with the parameters (bad dates) or a search broader than
+    /// `web.max_matches`, in Dutch.
     pub warnings: Vec<String>,
+    /// Whether every match was considered (false: more than
+    /// `web.max_matches`; `total` and the facets cover the best of them).
+    pub complete: bool,
 }
 
 struct Filters {
@@ -234,13 +238,28 @@ fn facet(counts: HashMap<String, usize>, label: impl Fn(&str) -> String) -> Vec<
     v
 }
 
-/// Runs a search: `page_size` results of page `params.page`.
+/// `10000` as Dutch readers write it: `10.000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Runs a search: `page_size` results of page `params.page`, over at most
+/// `max_matches` matches.
 pub fn run(
     store: &Store,
     index: &SearchIndex,
     ranker: &Ranker,
     params: &SearchParams,
     page_size: usize,
+    max_matches: usize,
 ) -> anyhow::Result<SearchOutcome> {
     let query = params.query().to_string();
     let mut warnings = Vec::new();
@@ -277,17 +296,34 @@ pub fn run(
         },
     };
     let parsed = (!query.is_empty()).then(|| index.parse(&query));
-    let (mut rows, relevance): (Vec<BrowseRow>, HashMap<i64, f32>) = match &parsed {
+    // At most `max_matches` matches are filtered, counted and sorted (the
+    // most relevant, or the newest without words): bounded time and memory
+    // at any archive size. A broader search says so.
+    let cap = max_matches.max(1);
+    let (mut rows, relevance, complete): (Vec<BrowseRow>, HashMap<i64, f32>, bool) = match &parsed {
         Some(q) => {
-            let hits = index.search_all(q)?;
+            let (hits, total) = index.search_top(q, cap)?;
             let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
             (
                 store.browse_rows(Some(&ids))?,
                 hits.into_iter().map(|h| (h.id, h.score)).collect(),
+                total.exact,
             )
         }
-        None => (store.browse_rows(None)?, HashMap::new()),
+        None => {
+            let ids = store.newest_ids(cap)?;
+            let complete = store.article_count()? <= cap as u64;
+            (store.browse_rows(Some(&ids))?, HashMap::new(), complete)
+        }
     };
+    if !complete {
+        warnings.push(format!(
+            "Meer dan {} treffers: filters, tellingen en pagina's gelden voor de {} {}. Maak de zoekopdracht specifieker om alles te zien.",
+            thousands(cap),
+            thousands(cap),
+            if parsed.is_some() { "beste" } else { "nieuwste" }
+        ));
+    }
     if let Some(keep) = status {
         let states: HashMap<i64, TState> = store
             .triage_rows(None, false, None)?
@@ -413,5 +449,6 @@ pub fn run(
         results,
         facets,
         warnings,
+        complete,
     })
 }

@@ -21,6 +21,7 @@ fn render(state: &State, ctx: &Ctx, params: &SearchParams) -> Result<String, Web
         &state.ranker,
         params,
         state.config.web.page_size,
+        state.config.web.max_matches,
     )?;
     let feed = feed_link(&store, ctx, params)?;
     let body = html! {
