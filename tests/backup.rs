@@ -53,12 +53,8 @@ fn a_backup_during_writes_is_consistent_and_restores() {
                     break;
                 }
                 let note = format!("notitie {n}");
-                let out = std::process::Command::new(env!("CARGO_BIN_EXE_radar"))
-                    .arg("--config")
-                    .arg(&cfg)
+                let out = common::radar_command(&cfg)
                     .args(["flag", &id.to_string(), "--note", &note, "--by", "anna"])
-                    .env_remove("RADAR_DATA")
-                    .env_remove("RADAR_CONFIG")
                     .output()
                     .unwrap();
                 if out.status.success() {
@@ -105,14 +101,9 @@ fn a_backup_during_writes_is_consistent_and_restores() {
     std::fs::create_dir_all(&restored).unwrap();
     std::fs::copy(dest, restored.join("radar.db")).unwrap();
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_radar"))
-            .arg("--config")
-            .arg(ws.path().join("config.toml"))
-            .arg("--data")
-            .arg(&restored)
+        let out = ws
+            .command(&["--data", restored.to_str().unwrap()])
             .args(args)
-            .env_remove("RADAR_DATA")
-            .env_remove("RADAR_CONFIG")
             .output()
             .unwrap();
         assert!(

@@ -45,12 +45,8 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_nothing() {
         // Every round brings new articles, so every round has work to be
         // interrupted in.
         std::fs::write(&file, archive((round + 1) * N / ROUNDS)).unwrap();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_radar"))
-            .arg("--config")
-            .arg(ws.path().join("config.toml"))
-            .args(["import", "--jsonl", file.to_str().unwrap()])
-            .env_remove("RADAR_DATA")
-            .env_remove("RADAR_CONFIG")
+        let mut child = ws
+            .command(&["import", "--jsonl", file.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

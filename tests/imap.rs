@@ -244,13 +244,8 @@ fn workspace(server: &ImapServer, url_user: &str) -> Workspace {
 }
 
 fn fetch(ws: &Workspace, password: Option<&str>) -> serde_json::Value {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_radar"));
-    cmd.arg("--config")
-        .arg(ws.path().join("config.toml"))
-        .args(["fetch", "--json"])
-        .env_remove("RADAR_DATA")
-        .env_remove("RADAR_CONFIG")
-        .env_remove("RADAR_TEST_IMAP_PASSWORD");
+    let mut cmd = ws.command(&["fetch", "--json"]);
+    cmd.env_remove("RADAR_TEST_IMAP_PASSWORD");
     if let Some(p) = password {
         cmd.env("RADAR_TEST_IMAP_PASSWORD", p);
     }

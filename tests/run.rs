@@ -5,7 +5,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -103,12 +103,8 @@ fn sigterm_during_a_busy_cycle_loses_nothing_acknowledged() {
     let entries: Vec<(&str, &str)> = urls.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     ws.sources(&entries);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--config")
-        .arg(&cfg)
-        .arg("run")
-        .env_remove("RADAR_DATA")
-        .env_remove("RADAR_CONFIG")
+    let mut child = ws
+        .command(&["run"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -219,12 +215,8 @@ fn a_lock_left_by_a_killed_run_does_not_block_and_acknowledged_work_survives() {
         .collect();
     let entries: Vec<(&str, &str)> = urls.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     ws.sources(&entries);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--config")
-        .arg(&cfg)
-        .arg("run")
-        .env_remove("RADAR_DATA")
-        .env_remove("RADAR_CONFIG")
+    let mut child = ws
+        .command(&["run"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -265,32 +257,16 @@ fn a_source_list_changed_while_running_is_picked_up_and_a_broken_one_is_not() {
     std::fs::write(&cfg, text).unwrap();
     let feed = |i: u32| format!("http://127.0.0.1:{}/feed-{i}", server.port);
     ws.sources(&[("bron0", &feed(0))]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--config")
-        .arg(&cfg)
-        .arg("run")
-        .env_remove("RADAR_DATA")
-        .env_remove("RADAR_CONFIG")
+    let mut child = ws
+        .command(&["run"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
+    let rx = line_channel(child.stdout.take().unwrap());
+    let erx = line_channel(child.stderr.take().unwrap());
     // Stopped (killed) when the test ends, also when it fails.
     let child = Running(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let (etx, erx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = etx.send(line);
-        }
-    });
     let wait_for = |rx: &mpsc::Receiver<String>, what: &str| {
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(60) {
@@ -325,6 +301,17 @@ fn a_source_list_changed_while_running_is_picked_up_and_a_broken_one_is_not() {
     assert!(l.contains("3 new"), "{l}");
 
     drop(child);
+}
+
+/// The lines a child writes, as they come.
+fn line_channel(r: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
 }
 
 struct Running(std::process::Child);

@@ -389,12 +389,8 @@ fn a_fetch_killed_with_sigkill_loses_no_flag_or_note() {
         0
     );
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_radar"))
-        .arg("--config")
-        .arg(ws.path().join("config.toml"))
-        .args(["fetch"])
-        .env_remove("RADAR_DATA")
-        .env_remove("RADAR_CONFIG")
+    let mut child = ws
+        .command(&["fetch"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

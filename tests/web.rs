@@ -898,12 +898,8 @@ async fn without_users_only_loopback_is_allowed_and_elsewhere_cookies_are_secure
 }
 
 fn radar_cmd(ws: &common::Workspace) -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_radar"));
-    c.arg("--config")
-        .arg(ws.path().join("config.toml"))
-        .env_remove("RADAR_DATA")
-        .env_remove("RADAR_CONFIG")
-        .env_remove("RADAR_PASSWORD");
+    let mut c = ws.command(&[]);
+    c.env_remove("RADAR_PASSWORD");
     c
 }
 

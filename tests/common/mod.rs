@@ -188,6 +188,17 @@ pub fn shared_dir() -> Option<PathBuf> {
 }
 
 /// A scratch setup: a config file and a sources folder in a temp dir.
+/// The radar binary with `config`, ignoring the caller's RADAR_DATA and
+/// RADAR_CONFIG.
+pub fn radar_command(config: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_radar"));
+    c.arg("--config")
+        .arg(config)
+        .env_remove("RADAR_DATA")
+        .env_remove("RADAR_CONFIG");
+    c
+}
+
 pub struct Workspace {
     pub dir: tempfile::TempDir,
 }
@@ -224,16 +235,17 @@ impl Workspace {
         std::fs::write(self.path().join("feeds/sources.toml"), s).unwrap();
     }
 
+    /// The radar binary with this workspace's config and `args`, to spawn
+    /// or to run with other settings.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = radar_command(&self.path().join("config.toml"));
+        c.args(args);
+        c
+    }
+
     /// Runs the radar binary with this workspace's config.
     pub fn radar(&self, args: &[&str]) -> Output {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_radar"))
-            .arg("--config")
-            .arg(self.path().join("config.toml"))
-            .args(args)
-            .env_remove("RADAR_DATA")
-            .env_remove("RADAR_CONFIG")
-            .output()
-            .unwrap();
+        let out = self.command(args).output().unwrap();
         Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
