@@ -78,10 +78,6 @@ fn safe_url(u: Option<&str>) -> Option<&str> {
     .then_some(u)
 }
 
-fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
-    crate::nltime::date(d)
-}
-
 fn period(d: &Digest) -> String {
     format!(
         "{} t/m {}",
@@ -107,7 +103,7 @@ fn extras(l: &Lead) -> Vec<String> {
 fn meta_line(l: &Lead) -> String {
     let mut parts = vec![
         l.source.clone(),
-        nl_date(l.date),
+        crate::nltime::date(l.date),
         format!("score {:.0}", l.score),
     ];
     if !l.themes.is_empty() {

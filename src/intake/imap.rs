@@ -183,6 +183,27 @@ async fn connect(addrs: &[std::net::IpAddr], port: u16) -> Result<TcpStream, Fai
     Err(Failure(ErrorKind::Connect, last))
 }
 
+/// `UID FETCH` of `uids` with `items`, every answer collected, within one
+/// step's deadline.
+async fn fetch_all<S>(
+    session: &mut async_imap::Session<S>,
+    what: &str,
+    uids: &[u32],
+    items: &str,
+) -> Result<Vec<async_imap::types::Fetch>, Failure>
+where
+    S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    step(what, async {
+        session
+            .uid_fetch(uid_set(uids), items)
+            .await?
+            .try_collect()
+            .await
+    })
+    .await
+}
+
 async fn session<S>(
     stream: S,
     folder: &Folder,
@@ -247,14 +268,7 @@ where
     // Sizes first: a message over the cap is never downloaded.
     let mut wanted = Vec::with_capacity(new.len());
     for chunk in new.chunks(BATCH * 10) {
-        let sizes: Vec<async_imap::types::Fetch> = step("sizes", async {
-            session
-                .uid_fetch(uid_set(chunk), "(UID RFC822.SIZE)")
-                .await?
-                .try_collect()
-                .await
-        })
-        .await?;
+        let sizes = fetch_all(&mut session, "sizes", chunk, "(UID RFC822.SIZE)").await?;
         for f in sizes {
             let Some(uid) = f.uid else { continue };
             match f.size {
@@ -275,14 +289,12 @@ where
     }
     wanted.sort_unstable_by(|a, b| b.cmp(a));
     for chunk in wanted.chunks(BATCH) {
-        let set = uid_set(chunk);
-        let fetches: Vec<async_imap::types::Fetch> = step("download", async {
-            session
-                .uid_fetch(&set, "(UID RFC822.SIZE BODY.PEEK[])")
-                .await?
-                .try_collect()
-                .await
-        })
+        let fetches = fetch_all(
+            &mut session,
+            "download",
+            chunk,
+            "(UID RFC822.SIZE BODY.PEEK[])",
+        )
         .await?;
         for f in fetches {
             let Some(uid) = f.uid else { continue };

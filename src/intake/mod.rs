@@ -83,12 +83,9 @@ pub async fn refresh(
     state: &FetchState,
     known: Known,
 ) -> Outcome {
-    match source.kind {
-        SourceKind::Page => listpage::refresh(source, fetcher, state, &known).await,
-        SourceKind::Mailbox if matches!(source.location, Location::Imap { .. }) => {
-            let Location::Imap { url, password_env } = &source.location else {
-                unreachable!()
-            };
+    match (source.kind, &source.location) {
+        (SourceKind::Page, _) => listpage::refresh(source, fetcher, state, &known).await,
+        (SourceKind::Mailbox, Location::Imap { url, password_env }) => {
             match imap::Folder::from_url(url) {
                 Ok(folder) => {
                     imap::refresh(&folder, password_env, fetcher.policy(), IMAP_DAYS, &known).await
@@ -96,7 +93,7 @@ pub async fn refresh(
                 Err(e) => Outcome::failed(ErrorKind::Other, e, None),
             }
         }
-        SourceKind::Mailbox => {
+        (SourceKind::Mailbox, _) => {
             let source = source.clone();
             tokio::task::spawn_blocking(move || mailbox::refresh(&source, &known))
                 .await
@@ -108,7 +105,7 @@ pub async fn refresh(
                     )
                 })
         }
-        SourceKind::Feed => Outcome::failed(
+        (SourceKind::Feed, _) => Outcome::failed(
             ErrorKind::Other,
             "a feed source was handed to the page/mailbox intake",
             None,

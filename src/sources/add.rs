@@ -106,27 +106,37 @@ pub async fn discover(fetcher: &Fetcher, url: &str) -> Result<Discovered, Discov
     Err(DiscoverError::NoFeed { url: url.into() })
 }
 
-/// The configured source whose URL is the same as `url` (canonical form).
-pub fn same_url<'a>(url: &str, existing: &'a [Source]) -> Option<&'a Source> {
-    let key = |u: &str| urlnorm::canonical(u).unwrap_or_else(|| u.trim().to_string());
-    let want = key(url);
-    existing.iter().find(|s| key(&s.location.display()) == want)
+/// The form in which source URLs are compared (canonical, else trimmed).
+pub fn url_key(url: &str) -> String {
+    urlnorm::canonical(url).unwrap_or_else(|| url.trim().to_string())
 }
 
-/// An id for a source named `name` that no existing source has.
-pub fn unique_id(name: &str, existing: &[Source]) -> String {
-    let mut base = super::opml::id_from_title(name);
-    if base.is_empty() {
-        base = "bron".into();
-    }
-    let taken = |id: &str| existing.iter().any(|s| s.id == id);
-    if !taken(&base) {
-        return base;
+/// The configured source whose URL is the same as `url` (canonical form).
+pub fn same_url<'a>(url: &str, existing: &'a [Source]) -> Option<&'a Source> {
+    let want = url_key(url);
+    existing
+        .iter()
+        .find(|s| url_key(&s.location.display()) == want)
+}
+
+/// `base` (`bron` when empty), or with the first suffix `-2`, `-3`, ... that
+/// `taken` does not hold.
+pub fn free_id(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    let base = if base.is_empty() { "bron" } else { base };
+    if !taken(base) {
+        return base.to_string();
     }
     (2..)
         .map(|n| format!("{base}-{n}"))
         .find(|id| !taken(id))
         .expect("an unused suffix exists")
+}
+
+/// An id for a source named `name` that no existing source has.
+pub fn unique_id(name: &str, existing: &[Source]) -> String {
+    free_id(&super::opml::id_from_title(name), |id| {
+        existing.iter().any(|s| s.id == id)
+    })
 }
 
 /// Appends `entries` (TOML `[[source]]` tables) to the list at `target`,

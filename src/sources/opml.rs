@@ -19,7 +19,6 @@ use std::path::Path;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{Location, Source, SourceKind, valid_id};
-use crate::extract::urlnorm;
 
 /// Largest OPML file accepted.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
@@ -272,7 +271,7 @@ pub struct NewSource {
 /// with a message; an invalid URL is skipped with the reason; a derived id
 /// that is taken gets a numeric suffix.
 pub fn plan_import(feeds: &[OpmlFeed], existing: &[Source]) -> ImportPlan {
-    let key = |u: &str| urlnorm::canonical(u).unwrap_or_else(|| u.trim().to_string());
+    let key = super::add::url_key;
     let mut urls: HashMap<String, String> = existing
         .iter()
         .map(|s| (key(&s.location.display()), s.id.clone()))
@@ -331,16 +330,7 @@ pub fn plan_import(feeds: &[OpmlFeed], existing: &[Source]) -> ImportPlan {
                             .unwrap_or_default(),
                     );
                 }
-                if base.is_empty() {
-                    base = "bron".into();
-                }
-                let mut id = base.clone();
-                let mut n = 2;
-                while ids.contains(&id) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
-                id
+                super::add::free_id(&base, |id| ids.contains(id))
             }
         };
         debug_assert!(valid_id(&id));

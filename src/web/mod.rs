@@ -298,10 +298,8 @@ pub fn safe_href(url: Option<&str>) -> Option<&str> {
     (lower.starts_with("http://") || lower.starts_with("https://")).then_some(u)
 }
 
-/// A date for Dutch readers (dd-mm-jjjj).
-pub fn nl_date(d: chrono::DateTime<chrono::Utc>) -> String {
-    crate::nltime::date(d)
-}
+/// A date for Dutch readers (dd-mm-jjjj, Dutch local time).
+pub use crate::nltime::date as nl_date;
 
 #[cfg(test)]
 mod tests {

@@ -101,6 +101,22 @@ fn body(
     Ok(page(ctx, "Bronnen", "/bronnen", body))
 }
 
+/// Bronnen again, with `status`, a Dutch error message and what was typed
+/// into the form that failed.
+fn again(
+    state: &State,
+    ctx: &Ctx,
+    status: StatusCode,
+    msg: String,
+    tip: Option<&TipForm>,
+    source: Option<&SourceForm>,
+) -> Response {
+    match body(state, ctx, Some(("error", msg)), tip, source) {
+        Ok(b) => (status, Html(b)).into_response(),
+        Err(e) => e.render(Some(ctx)),
+    }
+}
+
 /// Query of GET /bronnen.
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -158,12 +174,7 @@ pub async fn add_source(
     Form(f): Form<SourceForm>,
 ) -> Response {
     use crate::sources::{self, add};
-    let fail = |status: StatusCode, msg: String| -> Response {
-        match body(&state, &ctx, Some(("error", msg)), None, Some(&f)) {
-            Ok(b) => (status, Html(b)).into_response(),
-            Err(e) => e.render(Some(&ctx)),
-        }
-    };
+    let fail = |status, msg| again(&state, &ctx, status, msg, None, Some(&f));
     let url = match url::Url::parse(f.url.trim()) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
         Ok(_) => {
@@ -301,12 +312,7 @@ pub async fn tip(
     Extension(ctx): Extension<Ctx>,
     Form(f): Form<TipForm>,
 ) -> Response {
-    let fail = |status: StatusCode, msg: String| -> Response {
-        match body(&state, &ctx, Some(("error", msg)), Some(&f), None) {
-            Ok(b) => (status, Html(b)).into_response(),
-            Err(e) => e.render(Some(&ctx)),
-        }
-    };
+    let fail = |status, msg| again(&state, &ctx, status, msg, Some(&f), None);
     if let Err(e) = crate::tip::parse_url(&f.url) {
         let msg = match e {
             TipError::NotHttp(_) => "Alleen http- en https-links kunnen als tip worden toegevoegd.",
