@@ -311,8 +311,11 @@ pub fn run(
             )
         }
         None => {
-            let ids = store.newest_ids(cap)?;
-            let complete = store.article_count()? <= cap as u64;
+            // One more than the cap tells whether there are more, without
+            // counting the whole archive.
+            let mut ids = store.newest_ids(cap + 1)?;
+            let complete = ids.len() <= cap;
+            ids.truncate(cap);
             (store.browse_rows(Some(&ids))?, HashMap::new(), complete)
         }
     };
