@@ -43,6 +43,7 @@ pub mod index;
 pub mod intake;
 pub mod lock;
 pub mod nltime;
+pub mod par;
 pub mod pipeline;
 pub mod rank;
 pub mod schedule;

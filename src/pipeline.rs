@@ -127,26 +127,24 @@ pub fn score_pending(store: &mut Store, ranker: &Ranker) -> Result<usize, Pipeli
             break;
         };
         after = last.id;
-        let rows: Vec<ScoreRow> = batch
-            .iter()
-            .map(|(a, tags)| {
-                let rel = ranker.score(a, tags);
-                ScoreRow {
-                    id: a.id,
-                    score: rel.score,
-                    relevance_json: serde_json::to_string(&rel).unwrap_or_default(),
-                    sector: rel.sector.clone(),
-                    region: rel.region.clone(),
-                    themes: rel
-                        .themes
-                        .iter()
-                        .filter(|t| t.contribution > 0.0)
-                        .map(|t| (t.id.clone(), t.contribution))
-                        .collect(),
-                    rules_version: ranker.version.clone(),
-                }
-            })
-            .collect();
+        // Scoring is pure and CPU-bound: the batch is split across cores.
+        let rows: Vec<ScoreRow> = crate::par::map(&batch, |(a, tags)| {
+            let rel = ranker.score(a, tags);
+            ScoreRow {
+                id: a.id,
+                score: rel.score,
+                relevance_json: serde_json::to_string(&rel).unwrap_or_default(),
+                sector: rel.sector.clone(),
+                region: rel.region.clone(),
+                themes: rel
+                    .themes
+                    .iter()
+                    .filter(|t| t.contribution > 0.0)
+                    .map(|t| (t.id.clone(), t.contribution))
+                    .collect(),
+                rules_version: ranker.version.clone(),
+            }
+        });
         store.save_scores(&rows)?;
         total += rows.len();
     }

@@ -433,6 +433,7 @@ const NON_KEY_ENV: &[&str] = &[
     "RADAR_DATA",
     "RADAR_LOG",
     "RADAR_SHARED",
+    "RADAR_THREADS",
     "RADAR_PASSWORD",
 ];
 
