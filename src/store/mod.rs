@@ -63,6 +63,10 @@ impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
     }
 }
 
+/// Articles clustered per transaction (tiny in unit tests, so they run
+/// through several pages).
+const CLUSTER_PAGE: usize = if cfg!(test) { 3 } else { 2000 };
+
 /// Append-only: never edit a migration that has shipped; add a new one.
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -292,6 +296,19 @@ CREATE INDEX sessions_user ON sessions(user_id);
     // row's overflow pages (they come after the text and explanation).
     r#"
 CREATE INDEX articles_browse ON articles(id, source_id, sector, region, published, first_seen, score);
+"#,
+    // 10: the explanation of a score (~8 KB of JSON) lives beside the
+    // article, not in its row: every later update of the row (cluster,
+    // indexed flag, a new score) rewrote it with the row, and each read
+    // of a later column walked past it.
+    r#"
+CREATE TABLE article_explanations (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    relevance  TEXT NOT NULL
+);
+INSERT INTO article_explanations (article_id, relevance)
+    SELECT id, relevance FROM articles WHERE relevance IS NOT NULL;
+UPDATE articles SET relevance = NULL WHERE relevance IS NOT NULL;
 "#,
 ];
 
@@ -1044,6 +1061,98 @@ mod tests {
     }
 
     #[test]
+    fn clustering_pages_through_the_backlog_and_finds_copies_across_pages() {
+        let mut s = store();
+        let story = "Zes zorgorganisaties in Twente brachten in twee jaar 42 zij-instromers \
+            naar een diploma verzorgende IG via een gezamenlijke leerlingpoule met het ROC";
+        let mut drafts = vec![draft(None, Some("https://a.nl/0"), "Origineel", story)];
+        let others = [
+            "De bibliotheek in Zwolle opent een nieuwe vestiging aan de haven",
+            "Het waterschap versterkt dijken langs de IJssel na de natte winter",
+            "Een bakker in Almelo wint de prijs voor het beste roggebrood",
+            "De gemeenteraad van Deventer kiest een nieuwe wethouder voor sport",
+            "Treinen rijden dit weekend niet tussen Hengelo en Oldenzaal",
+            "Het voetbalelftal uit Enschede speelt gelijk tegen de koploper",
+        ];
+        for (i, text) in others.iter().enumerate() {
+            drafts.push(draft(
+                None,
+                Some(&format!("https://a.nl/{}", i + 1)),
+                "Ander",
+                text,
+            ));
+        }
+        let copy = format!("{story}. Bron: ANP");
+        drafts.push(draft(None, Some("https://a.nl/kopie"), "Kopie", &copy));
+        s.upsert_articles("src", &drafts).unwrap();
+        assert!(
+            drafts.len() > 2 * CLUSTER_PAGE,
+            "the test spans several pages"
+        );
+        assert_eq!(
+            s.cluster_pending().unwrap(),
+            1,
+            "only the copy joins a story"
+        );
+        let clusters: Vec<(String, i64, i64)> = {
+            let mut st = s
+                .conn
+                .prepare("SELECT title, id, cluster_id FROM articles ORDER BY id")
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let first = clusters[0].1;
+        for (title, id, cluster) in &clusters {
+            let want = if title == "Kopie" { first } else { *id };
+            assert_eq!(*cluster, want, "{title} ({id})");
+        }
+        assert_eq!(s.cluster_pending().unwrap(), 0, "nothing left to do");
+    }
+
+    #[test]
+    fn explanations_of_an_older_store_move_out_of_the_article_rows() {
+        // A store as migration 9 left it, with an explanation in the row.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("radar.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            conn.execute_batch(
+                "INSERT INTO sources (id, name, url, kind, created_at)
+                     VALUES ('s', 'S', 'https://s.nl/feed', 'rss', '2026-01-01T00:00:00Z');
+                 INSERT INTO articles (id, source_id, key, title, first_seen, updated_at, text,
+                     content_hash, score, relevance)
+                     VALUES (1, 's', 'k1', 'T', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z',
+                     'tekst', 'h1', 61.5, '{\"score\":61.5}'),
+                     (2, 's', 'k2', 'U', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z',
+                     'tekst', 'h2', NULL, NULL);",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(
+            s.relevance(1).unwrap().as_deref(),
+            Some(r#"{"score":61.5}"#)
+        );
+        assert_eq!(s.relevance(2).unwrap(), None);
+        let left: i64 = s
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM articles WHERE relevance IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0, "the old column is emptied");
+    }
+
+    #[test]
     fn a_window_shows_only_stories_first_seen_in_it() {
         let mut s = store();
         s.ensure_import_source("other", "Andere bron").unwrap();
@@ -1300,10 +1409,15 @@ impl Store {
         {
             let mut upd = tx
                 .prepare_cached(
-                    "UPDATE articles SET score = ?2, relevance = ?3, sector = ?4, region = ?5,
-                        rules_version = ?6, indexed = 0 WHERE id = ?1",
+                    "UPDATE articles SET score = ?2, sector = ?3, region = ?4,
+                        rules_version = ?5, indexed = 0 WHERE id = ?1",
                 )
                 .ctx("preparing score save")?;
+            let mut why = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO article_explanations (article_id, relevance) VALUES (?1, ?2)",
+                )
+                .ctx("preparing explanation save")?;
             let mut del = tx
                 .prepare_cached("DELETE FROM article_themes WHERE article_id = ?1")
                 .ctx("preparing theme delete")?;
@@ -1311,15 +1425,10 @@ impl Store {
                 .prepare_cached("INSERT INTO article_themes (article_id, theme, contribution) VALUES (?1, ?2, ?3)")
                 .ctx("preparing theme insert")?;
             for r in rows {
-                upd.execute(params![
-                    r.id,
-                    r.score,
-                    r.relevance_json,
-                    r.sector,
-                    r.region,
-                    r.rules_version
-                ])
-                .ctx("saving score")?;
+                upd.execute(params![r.id, r.score, r.sector, r.region, r.rules_version])
+                    .ctx("saving score")?;
+                why.execute(params![r.id, r.relevance_json])
+                    .ctx("saving explanation")?;
                 del.execute([r.id]).ctx("deleting themes")?;
                 for (t, c) in &r.themes {
                     ins.execute(params![r.id, t, c]).ctx("saving theme")?;
@@ -1334,25 +1443,52 @@ impl Store {
     /// [`crate::cluster::SAME_STORY`], else a new cluster (its own id).
     /// Returns how many articles joined an existing cluster.
     pub fn cluster_pending(&mut self) -> Result<usize> {
-        use crate::cluster::{SAME_STORY, Signature};
-        let pending: Vec<(i64, String)> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, title || ' ' || text FROM articles WHERE cluster_id IS NULL ORDER BY id")
-                .ctx("preparing cluster read")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .ctx("reading unclustered")?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-                .ctx("reading unclustered")?
-        };
+        // Pages of unclustered articles by id, one transaction each: the
+        // whole backlog of a big import in one transaction grew the WAL
+        // past the size of the store, and reading all texts at once held
+        // them all in memory. Each page is complete when it commits, so an
+        // interrupted run resumes where it stopped.
         let mut joined = 0;
+        let mut after = i64::MIN;
+        loop {
+            let page: Vec<(i64, String)> = {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT id, title || ' ' || text FROM articles
+                         WHERE cluster_id IS NULL AND id > ?1 ORDER BY id LIMIT ?2",
+                    )
+                    .ctx("preparing cluster read")?;
+                let rows = stmt
+                    .query_map(params![after, CLUSTER_PAGE as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .ctx("reading unclustered")?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+                    .ctx("reading unclustered")?
+            };
+            let Some(&(last, _)) = page.last() else {
+                break;
+            };
+            after = last;
+            joined += self.cluster_page(page)?;
+        }
+        Ok(joined)
+    }
+
+    /// Clusters one page of articles in one transaction.
+    fn cluster_page(&mut self, pending: Vec<(i64, String)>) -> Result<usize> {
+        use crate::cluster::{SAME_STORY, Signature};
+        let mut joined = 0;
+        // Signatures are pure and CPU-bound: computed across cores first.
+        let sigs = crate::par::map(&pending, |(_, text)| Signature::of(text));
         let tx = self.conn.transaction().ctx("starting clustering")?;
-        for (id, text) in pending {
+        for ((id, _), sig) in pending.iter().zip(sigs) {
+            let id = *id;
             tx.prepare_cached("DELETE FROM minhash_bands WHERE article_id = ?1")
                 .and_then(|mut st| st.execute([id]))
                 .ctx("clearing bands")?;
-            let Some(sig) = Signature::of(&text) else {
+            let Some(sig) = sig else {
                 tx.prepare_cached("UPDATE articles SET cluster_id = id WHERE id = ?1")
                     .and_then(|mut st| st.execute([id]))
                     .ctx("setting cluster")?;
@@ -1461,13 +1597,14 @@ impl Store {
                 {window_clusters}
                 GROUP BY COALESCE(cluster_id, id)
              )
-             SELECT {ARTICLE_COLS}, a.relevance, c.outlets,
+             SELECT {ARTICLE_COLS}, e.relevance, c.outlets,
                     substr(c.first_key, 1, length(c.first_key) - 21), fs.name
              FROM ranked r
              JOIN clusters c ON c.cid = r.cid
              JOIN articles a ON a.id = r.id
              JOIN sources s ON s.id = a.source_id
              JOIN sources fs ON fs.id = c.first_source_id
+             LEFT JOIN article_explanations e ON e.article_id = a.id
              WHERE (?2 IS NULL OR c.first_key >= ?2)
                AND c.cid NOT IN (SELECT cid FROM dismissed_clusters)
              ORDER BY a.score DESC, a.first_seen DESC, a.id
@@ -1498,11 +1635,12 @@ impl Store {
     /// The stored explanation (JSON) of one article's score.
     pub fn relevance(&self, id: i64) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT relevance FROM articles WHERE id = ?1", [id], |r| {
-                r.get::<_, Option<String>>(0)
-            })
+            .query_row(
+                "SELECT relevance FROM article_explanations WHERE article_id = ?1",
+                [id],
+                |r| r.get::<_, String>(0),
+            )
             .optional()
-            .map(Option::flatten)
             .ctx("reading relevance")
     }
 
