@@ -898,3 +898,103 @@ pub(crate) fn render_html(blocks: &[Block]) -> String {
     }
     out
 }
+
+/// Hashed 4-word shingles of `text` (lower-cased runs of letters and
+/// digits), the unit the benchmark's metric and [`reconcile`] compare by.
+fn shingles(text: &str) -> std::collections::HashSet<u64> {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut out = std::collections::HashSet::new();
+    for win in words.windows(4.min(words.len()).max(1)) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        win.hash(&mut h);
+        out.insert(h.finish());
+    }
+    out
+}
+
+/// The hash of the last 4-word shingle of `text`, as [`shingles`] makes it.
+fn last_shingle(text: &str) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut words: Vec<String> = text
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    words.reverse();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    words.as_slice().hash(&mut h);
+    Some(h.finish())
+}
+
+/// Below this many shingles an `articleBody` is too short to judge by.
+const LD_MIN_SHINGLES: usize = 40;
+/// The blocks cover at least this share of the `articleBody`: both describe
+/// the same article, and blocks the publisher left out of it are extras.
+const LD_AGREE: f64 = 0.8;
+/// A block sharing less than this share of its shingles with the
+/// `articleBody` is not part of it (author bio, promotion, caption).
+const LD_FOREIGN: f64 = 0.3;
+
+/// At most this share of the kept words may be dropped as a foreign tail.
+const LD_MAX_TAIL: f64 = 0.3;
+
+/// Uses the page's JSON-LD `articleBody` (the publisher's own statement of
+/// the article text) to check the blocks found: when the blocks contain
+/// most of it and it ends where a block ends, the prose after that block
+/// (not in it: an author bio, a promotion) is dropped.
+pub(crate) fn reconcile(blocks: Vec<Block>, body: &str) -> Vec<Block> {
+    let reference = shingles(body);
+    if reference.len() < LD_MIN_SHINGLES {
+        return blocks;
+    }
+    let per_block: Vec<_> = blocks.iter().map(|b| shingles(&b.text)).collect();
+    let covered = reference
+        .iter()
+        .filter(|s| per_block.iter().any(|b| b.contains(s)))
+        .count();
+    if (covered as f64) < LD_AGREE * reference.len() as f64 {
+        return blocks;
+    }
+    // Only a tail: publishers leave author bios and promotions after the
+    // article out of `articleBody`, but also leave out boxes inside it
+    // (pros and cons, verdicts) that readers count as the article.
+    let foreign = |b: &Block, s: &std::collections::HashSet<u64>| {
+        !matches!(b.kind, Kind::Heading(_))
+            && b.words >= 8
+            && (s.iter().filter(|x| reference.contains(x)).count() as f64)
+                < LD_FOREIGN * s.len() as f64
+    };
+    let mut keep = blocks.len();
+    while keep > 0
+        && (foreign(&blocks[keep - 1], &per_block[keep - 1]) || blocks[keep - 1].words < 8)
+    {
+        keep -= 1;
+    }
+    // The `articleBody` must end where the kept text ends, not with an
+    // ellipsis, and the tail must be small next to the article: a body the
+    // publisher cut short says nothing about what follows the cut.
+    let tail: usize = blocks[keep..].iter().map(|b| b.words).sum();
+    let kept: usize = blocks[..keep].iter().map(|b| b.words).sum();
+    let body_end = body.trim_end();
+    if keep == 0
+        || tail == 0
+        || tail as f64 > LD_MAX_TAIL * kept as f64
+        || body_end.ends_with("...")
+        || body_end.ends_with('…')
+        || last_shingle(&blocks[keep - 1].text) != last_shingle(body)
+    {
+        return blocks;
+    }
+    let mut blocks = blocks;
+    blocks.truncate(keep);
+    blocks
+}
