@@ -538,6 +538,15 @@ const CLIMB_MIN_PER_GROUP: f64 = 2.0;
 /// share of the core's positive weight.
 const CLIMB_MIN_GAIN: f64 = 0.1;
 
+/// A closing list whose items all link, with at least this share of link
+/// text, is a list of other stories.
+const TRAILING_LINKS: f64 = 0.3;
+
+/// ... a short list (reference lists and link collections are longer) ...
+const TRAILING_MAX_ITEMS: usize = 12;
+/// ... when at most this many words follow it.
+const TRAILING_AFTER_WORDS: usize = 80;
+
 pub(crate) struct Content {
     pub blocks: Vec<Block>,
 }
@@ -820,6 +829,39 @@ fn extract_once(
     }
     while kept.last().is_some_and(|b| !is_prose(b)) {
         kept.pop();
+    }
+    // A list of links closing the text ("More stories", "Related"): every
+    // item links somewhere and much of its text is link text. It goes, with
+    // the short line that introduces it and what little follows it (an
+    // author's note, a footer line).
+    let mut after = 0usize;
+    for end in (1..=kept.len()).rev() {
+        if after > TRAILING_AFTER_WORDS {
+            break;
+        }
+        let Kind::Item { list, .. } = kept[end - 1].kind else {
+            after += kept[end - 1].words;
+            continue;
+        };
+        let start = kept[..end]
+            .iter()
+            .rposition(|b| !matches!(b.kind, Kind::Item { list: l, .. } if l == list))
+            .map_or(0, |i| i + 1);
+        let items = &kept[start..end];
+        let linked = items.iter().filter(|b| b.link_chars > 0).count();
+        let chars: usize = items.iter().map(|b| b.chars).sum();
+        let link_chars: usize = items.iter().map(|b| b.link_chars).sum();
+        if start > 0
+            && (2..=TRAILING_MAX_ITEMS).contains(&items.len())
+            && linked == items.len()
+            && link_chars as f64 >= TRAILING_LINKS * chars as f64
+        {
+            kept.truncate(start);
+            while kept.last().is_some_and(|b| !is_prose(b)) {
+                kept.pop();
+            }
+        }
+        break;
     }
     if kept.iter().all(|b| b.chars == 0) {
         return Err(ExtractError::NoContent);
