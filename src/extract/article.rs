@@ -7,7 +7,8 @@
 //! cookie prompts) weigh against. A Readability-style local score (each
 //! paragraph counts for its container, less for the container's ancestors)
 //! picks the core; the extractor then climbs to the ancestor with the best
-//! total weight, unless that would pull in a column of scattered teasers.
+//! total weight, unless that would pull in a column of scattered teasers
+//! (many small containers, most with a headline link).
 //! Class/id hints (`comment`, `share`, `cookie`, `related`, `lees-ook`, ...)
 //! drop subtrees unless they hold most of the page's prose. If that leaves
 //! fewer than 60 words, extraction is retried without class hints. A

@@ -534,6 +534,10 @@ const CLIMB_MAX_ADDED: f64 = 0.5;
 /// ... spread over containers holding fewer than this many good paragraphs
 /// each (a column of teasers, not the article's next section).
 const CLIMB_MIN_PER_GROUP: f64 = 2.0;
+/// ... and when most of those containers (this share) come with a headline
+/// link, as teasers do; an article whose paragraphs sit in boxes of their
+/// own has no such links.
+const CLIMB_TEASER_HEADS: f64 = 0.5;
 /// An ancestor replaces the current choice only if it adds at least this
 /// share of the core's positive weight.
 const CLIMB_MIN_GAIN: f64 = 0.1;
@@ -681,14 +685,21 @@ fn extract_once(
     let mut local = vec![0f64; n];
     let mut direct = vec![0usize; n];
     let mut pos = vec![0f64; n];
+    // Headline links: short blocks that are mostly one link, outside lists
+    // (a teaser's title; menus are lists).
+    let mut heads = vec![0usize; n];
     for (i, b) in w.blocks.iter().enumerate() {
         if i & 4095 == 0 && Instant::now() > deadline {
             return Err(ExtractError::TimeBudget);
         }
         let wt = b.weight;
         let is_good = wt > 0.0;
+        let is_head = (3..=25).contains(&b.words)
+            && !matches!(b.kind, Kind::Item { .. })
+            && b.link_chars * 2 > b.chars;
         let mut e = Some(b.owner);
         while let Some(i) = e {
+            heads[i] += usize::from(is_head);
             score[i] += wt;
             pos[i] += wt.max(0.0);
             chars[i] += b.chars;
@@ -757,7 +768,10 @@ fn extract_once(
     while let Some(i) = a {
         let added = (good[i] - good[core]) as f64;
         let added_groups = (groups[i] - groups[core]).max(1) as f64;
-        if added > CLIMB_MAX_ADDED * good[core] as f64 && added / added_groups < CLIMB_MIN_PER_GROUP
+        let added_heads = (heads[i] - heads[core]) as f64;
+        if added > CLIMB_MAX_ADDED * good[core] as f64
+            && added / added_groups < CLIMB_MIN_PER_GROUP
+            && added_heads >= CLIMB_TEASER_HEADS * added_groups
         {
             break;
         }
