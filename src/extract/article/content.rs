@@ -519,7 +519,7 @@ static BOILER: LazyLock<Regex> = LazyLock::new(|| {
 /// Site furniture that reads like a sentence: legal lines, newsletter and
 /// social prompts, script warnings. Only checked on short blocks.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"all rights reserved|alle rechten voorbehouden|©|\(c\) \d{4}|copyright|requires javascript|enable javascript|javascript (is )?(disabled|required)|subscribe (to|now)|sign up (for|to)|newsletter|nieuwsbrief|abonneer|abonnement|follow (us|me|her|him) on|volg ons|have a tip|tip de redactie|click here|klik hier|terms (of use|of service|and conditions|& conditions)|privacy ?(policy|beleid|verklaring|statement)|this slideshow|advertentie|^advert(isement)?$|^ad$|^anzeige$|quotes delayed|market data provided|^(updated|published|posted|last updated|bijgewerkt|gepubliceerd|geplaatst|laatste update)\b.{0,40}$")
+    Regex::new(r"all rights reserved|alle rechten voorbehouden|©|\(c\) \d{4}|copyright(?-u:\b)|requires javascript|enable javascript|javascript (is )?(disabled|required)|subscribe (to|now)|sign up (for|to)|newsletter|nieuwsbrief|abonneer|follow (us|me|her|him) on|volg ons|have a tip|tip de redactie|click here|klik hier|terms (of use|of service|and conditions|& conditions)|privacy ?(policy|beleid|verklaring|statement)|this slideshow|^advertentie$|^advert(isement)?$|^ad$|^anzeige$|quotes delayed|market data provided|^(updated|published|posted|last updated|bijgewerkt|gepubliceerd|geplaatst|laatste update)\b.{0,40}$")
         .expect("static regex")
 });
 static COOKIE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)cookie").expect("static regex"));
