@@ -369,8 +369,20 @@ impl<'a> Walk<'a> {
                 let is_block = is_block(name) || unlikely;
                 if !is_block {
                     let is_link = name == "a";
-                    if is_link {
+                    // A heading's permalink anchor (a link to a named place
+                    // on the same page) does not make it navigation; a bare
+                    // "#" is a script's button.
+                    let in_heading = matches!(self.stack.last(), Some((_, Kind::Heading(_))));
+                    let leads_away = is_link
+                        && !(in_heading
+                            && href.is_some_and(|h| {
+                                let h = h.trim();
+                                h.len() > 1 && h.starts_with('#') && !h.starts_with("#!")
+                            }));
+                    if leads_away {
                         self.in_link += 1;
+                    }
+                    if is_link {
                         // Made absolute later, and only for the blocks that
                         // are kept: a page has far more links than its
                         // article. The marker holds an index into `links`.
@@ -387,8 +399,10 @@ impl<'a> Walk<'a> {
                     for c in node.children() {
                         self.walk(c, parent, depth + 1);
                     }
-                    if is_link {
+                    if leads_away {
                         self.in_link -= 1;
+                    }
+                    if is_link {
                         self.html.push_str("</a>");
                     }
                     return;
