@@ -533,7 +533,7 @@ static BOILER: LazyLock<Regex> = LazyLock::new(|| {
 /// Site furniture that reads like a sentence: legal lines, newsletter and
 /// social prompts, script warnings. Only checked on short blocks.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"all rights reserved|alle rechten voorbehouden|©|\(c\) \d{4}|copyright(?-u:\b)|requires javascript|enable javascript|javascript (is )?(disabled|required)|subscribe (to|now)|sign up (for|to)|newsletter|nieuwsbrief|abonneer|follow (us|me|her|him) on|volg ons|have a tip|tip de redactie|click here|klik hier|terms (of use|of service|and conditions|& conditions)|privacy ?(policy|beleid|verklaring|statement)|this slideshow|^advertentie$|^advert(isement)?$|^ad$|^anzeige$|quotes delayed|market data provided|^(updated|published|posted|last updated|bijgewerkt|gepubliceerd|geplaatst|laatste update)\b.{0,40}$")
+    Regex::new(r"all rights reserved|alle rechten voorbehouden|©|\(c\) \d{4}|copyright(?-u:\b)|requires javascript|enable javascript|javascript (is )?(disabled|required)|subscribe (to|now)|sign up (for|to)|newsletter|nieuwsbrief|abonneer|follow (us|me|her|him) on|follow [^ ]+( [^ ]+)? on (instagram|facebook|twitter|youtube|linkedin|tiktok)|volg ons|volg [^ ]+( [^ ]+)? op (instagram|facebook|twitter|youtube|linkedin|tiktok)|have a tip|tip de redactie|click here|klik hier|terms (of use|of service|and conditions|& conditions)|privacy ?(policy|beleid|verklaring|statement)|this slideshow|^advertentie$|^advert(isement)?$|^ad$|^anzeige$|quotes delayed|market data provided|^(updated|published|posted|last updated|bijgewerkt|gepubliceerd|geplaatst|laatste update)\b.{0,40}$")
         .expect("static regex")
 });
 static COOKIE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)cookie").expect("static regex"));
@@ -564,6 +564,10 @@ const TRAILING_LINKS: f64 = 0.3;
 const TRAILING_MAX_ITEMS: usize = 12;
 /// ... when at most this many words follow it.
 const TRAILING_AFTER_WORDS: usize = 80;
+
+/// A sentence with at most this share of link text stays (see
+/// [`linked_sentence`]).
+const LINKED_SENTENCE_MAX: f64 = 0.85;
 
 pub(crate) struct Content {
     pub blocks: Vec<Block>,
@@ -819,7 +823,7 @@ fn extract_once(
             continue;
         }
         let ld = b.link_chars as f64 / b.chars.max(1) as f64;
-        if ld > 0.5 {
+        if ld > 0.5 && !linked_sentence(&b) {
             continue;
         }
         if b.chars < 120 && BOILER.is_match(&b.text) {
@@ -900,6 +904,21 @@ fn extract_once(
         }
     }
     Ok(Content { blocks: kept })
+}
+
+/// A sentence of the article that happens to be mostly links ("Jane Doe
+/// has been elected to the Senate."): it ends like a sentence and carries
+/// words of its own between the links. A line that is one link with a
+/// label ("SEE MORE: ...") does not qualify.
+fn linked_sentence(b: &Block) -> bool {
+    let t = b.text.trim_end();
+    matches!(b.kind, Kind::Para | Kind::Other)
+        && b.words >= 6
+        && (b.link_chars as f64) <= LINKED_SENTENCE_MAX * b.chars as f64
+        && b.chars - b.link_chars >= 15
+        && t.ends_with(['.', '!', '?', '"', '”', '’'])
+        && !t.ends_with(['…'])
+        && !t.ends_with("...")
 }
 
 pub(crate) fn render_text(blocks: &[Block]) -> String {
