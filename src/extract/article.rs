@@ -8,7 +8,8 @@
 //! paragraph counts for its container, less for the container's ancestors)
 //! picks the core; the extractor then climbs to the ancestor with the best
 //! total weight, unless that would pull in a column of scattered teasers
-//! (many small containers, most with a headline link).
+//! (many small containers, most with a headline link). A single element
+//! marked `itemprop="articleBody"` holding most of that prose is preferred.
 //! Class/id hints (`comment`, `share`, `cookie`, `related`, `lees-ook`, ...)
 //! drop subtrees unless they hold most of the page's prose. If that leaves
 //! fewer than 60 words, extraction is retried without class hints. A

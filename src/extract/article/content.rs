@@ -46,6 +46,8 @@ struct Elem {
     parent: Option<usize>,
     /// Class/id says boilerplate (comments, sharing, cookie banner, ...).
     unlikely: bool,
+    /// Marked up as the article's body (`itemprop="articleBody"`).
+    body: bool,
 }
 
 struct Walk<'a> {
@@ -315,6 +317,7 @@ impl<'a> Walk<'a> {
                 let mut hidden = false;
                 let (mut class, mut id) = (None, None);
                 let (mut href, mut src, mut data_src) = (None, None, None);
+                let mut body = false;
                 for (qual, value) in &e.attrs {
                     if qual.ns != html5ever::ns!() {
                         continue;
@@ -342,6 +345,9 @@ impl<'a> Walk<'a> {
                         "href" => href = Some(value),
                         "src" => src = Some(value),
                         "data-src" => data_src = Some(value),
+                        "itemprop" => {
+                            body |= value.split_ascii_whitespace().any(|v| v == "articleBody")
+                        }
                         _ => {}
                     }
                 }
@@ -409,7 +415,11 @@ impl<'a> Walk<'a> {
                 }
                 self.flush();
                 let idx = self.elems.len();
-                self.elems.push(Elem { parent, unlikely });
+                self.elems.push(Elem {
+                    parent,
+                    unlikely,
+                    body,
+                });
                 let kind = match name {
                     "p" | "dd" | "dt" | "address" => Kind::Para,
                     "h1" => Kind::Heading(1),
@@ -569,6 +579,10 @@ const TRAILING_AFTER_WORDS: usize = 80;
 /// [`linked_sentence`]).
 const LINKED_SENTENCE_MAX: f64 = 0.85;
 
+/// The marked-up article body replaces the chosen element when it holds at
+/// least this share of the chosen element's prose.
+const MARKED_BODY_SHARE: f64 = 0.7;
+
 pub(crate) struct Content {
     pub blocks: Vec<Block>,
 }
@@ -656,6 +670,7 @@ fn extract_once(
         elems: vec![Elem {
             parent: None,
             unlikely: false,
+            body: false,
         }],
         blocks: Vec::new(),
         text: String::new(),
@@ -801,6 +816,15 @@ fn extract_once(
     }
     if best_score <= 0.0 {
         return Err(ExtractError::NoContent);
+    }
+    // A single element marked up as the article body (`itemprop=
+    // "articleBody"`) is taken when it holds most of the chosen prose.
+    let marked: Vec<usize> = (1..n).filter(|&i| w.elems[i].body && !dead[i]).collect();
+    if let [h] = marked[..] {
+        let ld = links[h] as f64 / chars[h].max(1) as f64;
+        if h != best && pos[h] >= MARKED_BODY_SHARE * pos[best] && ld < 0.3 {
+            best = h;
+        }
     }
     // Blocks inside the chosen element.
     let inside = |mut e: usize| loop {
