@@ -126,6 +126,27 @@ fn html_output_is_simple_and_absolute() {
 }
 
 #[test]
+fn cut_short_article_body_removes_nothing() {
+    // The author bio after the article goes because the page's JSON-LD
+    // articleBody ends where the article ends (fixture zorgblad-auteur-bio).
+    // When the publisher cut articleBody short, it says nothing about the
+    // text after the cut: everything found stays.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages");
+    let html = std::fs::read_to_string(dir.join("zorgblad-auteur-bio.html")).unwrap();
+    let cut = "en cliënten melden dat ze zich beter gehoord voelen.";
+    let start = html.find(cut).expect("fixture has the sentence") + cut.len();
+    let end = html[start..].find("\"}").expect("end of articleBody") + start;
+    let short = format!("{} ...{}", &html[..start], &html[end..]);
+    let got = extract(&short, None, &Limits::default()).unwrap();
+    assert!(
+        got.text.contains("De zorgorganisatie wil na de zomer"),
+        "{}",
+        got.text
+    );
+    assert!(got.text.contains("Ineke de Groot schrijft"), "{}", got.text);
+}
+
+#[test]
 fn empty_and_navigation_only_pages_have_no_content() {
     let l = Limits::default();
     assert_eq!(extract("", None, &l), Err(ExtractError::NoContent));

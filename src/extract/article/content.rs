@@ -46,6 +46,8 @@ struct Elem {
     parent: Option<usize>,
     /// Class/id says boilerplate (comments, sharing, cookie banner, ...).
     unlikely: bool,
+    /// Marked up as the article's body (`itemprop="articleBody"`).
+    body: bool,
 }
 
 struct Walk<'a> {
@@ -315,6 +317,7 @@ impl<'a> Walk<'a> {
                 let mut hidden = false;
                 let (mut class, mut id) = (None, None);
                 let (mut href, mut src, mut data_src) = (None, None, None);
+                let mut body = false;
                 for (qual, value) in &e.attrs {
                     if qual.ns != html5ever::ns!() {
                         continue;
@@ -342,6 +345,9 @@ impl<'a> Walk<'a> {
                         "href" => href = Some(value),
                         "src" => src = Some(value),
                         "data-src" => data_src = Some(value),
+                        "itemprop" => {
+                            body |= value.split_ascii_whitespace().any(|v| v == "articleBody")
+                        }
                         _ => {}
                     }
                 }
@@ -369,8 +375,20 @@ impl<'a> Walk<'a> {
                 let is_block = is_block(name) || unlikely;
                 if !is_block {
                     let is_link = name == "a";
-                    if is_link {
+                    // A heading's permalink anchor (a link to a named place
+                    // on the same page) does not make it navigation; a bare
+                    // "#" is a script's button.
+                    let in_heading = matches!(self.stack.last(), Some((_, Kind::Heading(_))));
+                    let leads_away = is_link
+                        && !(in_heading
+                            && href.is_some_and(|h| {
+                                let h = h.trim();
+                                h.len() > 1 && h.starts_with('#') && !h.starts_with("#!")
+                            }));
+                    if leads_away {
                         self.in_link += 1;
+                    }
+                    if is_link {
                         // Made absolute later, and only for the blocks that
                         // are kept: a page has far more links than its
                         // article. The marker holds an index into `links`.
@@ -387,15 +405,21 @@ impl<'a> Walk<'a> {
                     for c in node.children() {
                         self.walk(c, parent, depth + 1);
                     }
-                    if is_link {
+                    if leads_away {
                         self.in_link -= 1;
+                    }
+                    if is_link {
                         self.html.push_str("</a>");
                     }
                     return;
                 }
                 self.flush();
                 let idx = self.elems.len();
-                self.elems.push(Elem { parent, unlikely });
+                self.elems.push(Elem {
+                    parent,
+                    unlikely,
+                    body,
+                });
                 let kind = match name {
                     "p" | "dd" | "dt" | "address" => Kind::Para,
                     "h1" => Kind::Heading(1),
@@ -519,7 +543,7 @@ static BOILER: LazyLock<Regex> = LazyLock::new(|| {
 /// Site furniture that reads like a sentence: legal lines, newsletter and
 /// social prompts, script warnings. Only checked on short blocks.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"all rights reserved|alle rechten voorbehouden|©|\(c\) \d{4}|copyright|requires javascript|enable javascript|javascript (is )?(disabled|required)|subscribe (to|now)|sign up (for|to)|newsletter|nieuwsbrief|abonneer|abonnement|follow (us|me|her|him) on|volg ons|have a tip|tip de redactie|click here|klik hier|terms (of use|of service|and conditions|& conditions)|privacy ?(policy|beleid|verklaring|statement)|this slideshow|advertentie|^advert(isement)?$|^ad$|^anzeige$|quotes delayed|market data provided|^(updated|published|posted|last updated|bijgewerkt|gepubliceerd|geplaatst|laatste update)\b.{0,40}$")
+    Regex::new(r"all rights reserved|alle rechten voorbehouden|©|\(c\) \d{4}|copyright(?-u:\b)|requires javascript|enable javascript|javascript (is )?(disabled|required)|subscribe (to|now)|sign up (for|to)|newsletter|nieuwsbrief|abonneer|follow (us|me|her|him) on|^follow .{0,60}(?-u:\b)on (instagram|facebook|twitter|youtube|linkedin|tiktok)|volg ons|^volg .{0,60}(?-u:\b)op (instagram|facebook|twitter|youtube|linkedin|tiktok)|have a tip|tip de redactie|click here|klik hier|terms (of use|of service|and conditions|& conditions)|privacy ?(policy|beleid|verklaring|statement)|this slideshow|^advertentie$|^advert(isement)?$|^ad$|^anzeige$|quotes delayed|market data provided|^(updated|published|posted|last updated|bijgewerkt|gepubliceerd|geplaatst|laatste update)\b.{0,40}$")
         .expect("static regex")
 });
 static COOKIE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)cookie").expect("static regex"));
@@ -534,9 +558,30 @@ const CLIMB_MAX_ADDED: f64 = 0.5;
 /// ... spread over containers holding fewer than this many good paragraphs
 /// each (a column of teasers, not the article's next section).
 const CLIMB_MIN_PER_GROUP: f64 = 2.0;
+/// ... and when most of those containers (this share) come with a headline
+/// link, as teasers do; an article whose paragraphs sit in boxes of their
+/// own has no such links.
+const CLIMB_TEASER_HEADS: f64 = 0.5;
 /// An ancestor replaces the current choice only if it adds at least this
 /// share of the core's positive weight.
 const CLIMB_MIN_GAIN: f64 = 0.1;
+
+/// A closing list whose items all link, with at least this share of link
+/// text, is a list of other stories.
+const TRAILING_LINKS: f64 = 0.3;
+
+/// ... a short list (reference lists and link collections are longer) ...
+const TRAILING_MAX_ITEMS: usize = 12;
+/// ... when at most this many words follow it.
+const TRAILING_AFTER_WORDS: usize = 80;
+
+/// A sentence with at most this share of link text stays (see
+/// [`linked_sentence`]).
+const LINKED_SENTENCE_MAX: f64 = 0.85;
+
+/// The marked-up article body replaces the chosen element when it holds at
+/// least this share of the chosen element's prose.
+const MARKED_BODY_SHARE: f64 = 0.7;
 
 pub(crate) struct Content {
     pub blocks: Vec<Block>,
@@ -625,6 +670,7 @@ fn extract_once(
         elems: vec![Elem {
             parent: None,
             unlikely: false,
+            body: false,
         }],
         blocks: Vec::new(),
         text: String::new(),
@@ -672,14 +718,21 @@ fn extract_once(
     let mut local = vec![0f64; n];
     let mut direct = vec![0usize; n];
     let mut pos = vec![0f64; n];
+    // Headline links: short blocks that are mostly one link, outside lists
+    // (a teaser's title; menus are lists).
+    let mut heads = vec![0usize; n];
     for (i, b) in w.blocks.iter().enumerate() {
         if i & 4095 == 0 && Instant::now() > deadline {
             return Err(ExtractError::TimeBudget);
         }
         let wt = b.weight;
         let is_good = wt > 0.0;
+        let is_head = (3..=25).contains(&b.words)
+            && !matches!(b.kind, Kind::Item { .. })
+            && b.link_chars * 2 > b.chars;
         let mut e = Some(b.owner);
         while let Some(i) = e {
+            heads[i] += usize::from(is_head);
             score[i] += wt;
             pos[i] += wt.max(0.0);
             chars[i] += b.chars;
@@ -748,7 +801,10 @@ fn extract_once(
     while let Some(i) = a {
         let added = (good[i] - good[core]) as f64;
         let added_groups = (groups[i] - groups[core]).max(1) as f64;
-        if added > CLIMB_MAX_ADDED * good[core] as f64 && added / added_groups < CLIMB_MIN_PER_GROUP
+        let added_heads = (heads[i] - heads[core]) as f64;
+        if added > CLIMB_MAX_ADDED * good[core] as f64
+            && added / added_groups < CLIMB_MIN_PER_GROUP
+            && added_heads >= CLIMB_TEASER_HEADS * added_groups
         {
             break;
         }
@@ -760,6 +816,15 @@ fn extract_once(
     }
     if best_score <= 0.0 {
         return Err(ExtractError::NoContent);
+    }
+    // A single element marked up as the article body (`itemprop=
+    // "articleBody"`) is taken when it holds most of the chosen prose.
+    let marked: Vec<usize> = (1..n).filter(|&i| w.elems[i].body && !dead[i]).collect();
+    if let [h] = marked[..] {
+        let ld = links[h] as f64 / chars[h].max(1) as f64;
+        if h != best && pos[h] >= MARKED_BODY_SHARE * pos[best] && ld < 0.3 {
+            best = h;
+        }
     }
     // Blocks inside the chosen element.
     let inside = |mut e: usize| loop {
@@ -782,7 +847,7 @@ fn extract_once(
             continue;
         }
         let ld = b.link_chars as f64 / b.chars.max(1) as f64;
-        if ld > 0.5 {
+        if ld > 0.5 && !linked_sentence(&b) {
             continue;
         }
         if b.chars < 120 && BOILER.is_match(&b.text) {
@@ -821,6 +886,39 @@ fn extract_once(
     while kept.last().is_some_and(|b| !is_prose(b)) {
         kept.pop();
     }
+    // A list of links closing the text ("More stories", "Related"): every
+    // item links somewhere and much of its text is link text. It goes, with
+    // the short line that introduces it and what little follows it (an
+    // author's note, a footer line).
+    let mut after = 0usize;
+    for end in (1..=kept.len()).rev() {
+        if after > TRAILING_AFTER_WORDS {
+            break;
+        }
+        let Kind::Item { list, .. } = kept[end - 1].kind else {
+            after += kept[end - 1].words;
+            continue;
+        };
+        let start = kept[..end]
+            .iter()
+            .rposition(|b| !matches!(b.kind, Kind::Item { list: l, .. } if l == list))
+            .map_or(0, |i| i + 1);
+        let items = &kept[start..end];
+        let linked = items.iter().filter(|b| b.link_chars > 0).count();
+        let chars: usize = items.iter().map(|b| b.chars).sum();
+        let link_chars: usize = items.iter().map(|b| b.link_chars).sum();
+        if start > 0
+            && (2..=TRAILING_MAX_ITEMS).contains(&items.len())
+            && linked == items.len()
+            && link_chars as f64 >= TRAILING_LINKS * chars as f64
+        {
+            kept.truncate(start);
+            while kept.last().is_some_and(|b| !is_prose(b)) {
+                kept.pop();
+            }
+        }
+        break;
+    }
     if kept.iter().all(|b| b.chars == 0) {
         return Err(ExtractError::NoContent);
     }
@@ -830,6 +928,21 @@ fn extract_once(
         }
     }
     Ok(Content { blocks: kept })
+}
+
+/// A sentence of the article that happens to be mostly links ("Jane Doe
+/// has been elected to the Senate."): it ends like a sentence and carries
+/// words of its own between the links. A line that is one link with a
+/// label ("SEE MORE: ...") does not qualify.
+fn linked_sentence(b: &Block) -> bool {
+    let t = b.text.trim_end();
+    matches!(b.kind, Kind::Para | Kind::Other)
+        && b.words >= 6
+        && (b.link_chars as f64) <= LINKED_SENTENCE_MAX * b.chars as f64
+        && b.chars - b.link_chars >= 15
+        && t.ends_with(['.', '!', '?', '"', '”', '’'])
+        && !t.ends_with(['…'])
+        && !t.ends_with("...")
 }
 
 pub(crate) fn render_text(blocks: &[Block]) -> String {
@@ -897,4 +1010,104 @@ pub(crate) fn render_html(blocks: &[Block]) -> String {
         out.push_str("</blockquote>");
     }
     out
+}
+
+/// Hashed 4-word shingles of `text` (lower-cased runs of letters and
+/// digits), the unit the benchmark's metric and [`reconcile`] compare by.
+fn shingles(text: &str) -> std::collections::HashSet<u64> {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut out = std::collections::HashSet::new();
+    for win in words.windows(4.min(words.len()).max(1)) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        win.hash(&mut h);
+        out.insert(h.finish());
+    }
+    out
+}
+
+/// The hash of the last 4-word shingle of `text`, as [`shingles`] makes it.
+fn last_shingle(text: &str) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut words: Vec<String> = text
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    words.reverse();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    words.as_slice().hash(&mut h);
+    Some(h.finish())
+}
+
+/// Below this many shingles an `articleBody` is too short to judge by.
+const LD_MIN_SHINGLES: usize = 40;
+/// The blocks cover at least this share of the `articleBody`: both describe
+/// the same article, and blocks the publisher left out of it are extras.
+const LD_AGREE: f64 = 0.8;
+/// A block sharing less than this share of its shingles with the
+/// `articleBody` is not part of it (author bio, promotion, caption).
+const LD_FOREIGN: f64 = 0.3;
+
+/// At most this share of the kept words may be dropped as a foreign tail.
+const LD_MAX_TAIL: f64 = 0.3;
+
+/// Uses the page's JSON-LD `articleBody` (the publisher's own statement of
+/// the article text) to check the blocks found: when the blocks contain
+/// most of it and it ends where a block ends, the prose after that block
+/// (not in it: an author bio, a promotion) is dropped.
+pub(crate) fn reconcile(blocks: Vec<Block>, body: &str) -> Vec<Block> {
+    let reference = shingles(body);
+    if reference.len() < LD_MIN_SHINGLES {
+        return blocks;
+    }
+    let per_block: Vec<_> = blocks.iter().map(|b| shingles(&b.text)).collect();
+    let covered = reference
+        .iter()
+        .filter(|s| per_block.iter().any(|b| b.contains(s)))
+        .count();
+    if (covered as f64) < LD_AGREE * reference.len() as f64 {
+        return blocks;
+    }
+    // Only a tail: publishers leave author bios and promotions after the
+    // article out of `articleBody`, but also leave out boxes inside it
+    // (pros and cons, verdicts) that readers count as the article.
+    let foreign = |b: &Block, s: &std::collections::HashSet<u64>| {
+        !matches!(b.kind, Kind::Heading(_))
+            && b.words >= 8
+            && (s.iter().filter(|x| reference.contains(x)).count() as f64)
+                < LD_FOREIGN * s.len() as f64
+    };
+    let mut keep = blocks.len();
+    while keep > 0
+        && (foreign(&blocks[keep - 1], &per_block[keep - 1]) || blocks[keep - 1].words < 8)
+    {
+        keep -= 1;
+    }
+    // The `articleBody` must end where the kept text ends, not with an
+    // ellipsis, and the tail must be small next to the article: a body the
+    // publisher cut short says nothing about what follows the cut.
+    let tail: usize = blocks[keep..].iter().map(|b| b.words).sum();
+    let kept: usize = blocks[..keep].iter().map(|b| b.words).sum();
+    let body_end = body.trim_end();
+    if keep == 0
+        || tail == 0
+        || tail as f64 > LD_MAX_TAIL * kept as f64
+        || body_end.ends_with("...")
+        || body_end.ends_with('…')
+        || last_shingle(&blocks[keep - 1].text) != last_shingle(body)
+    {
+        return blocks;
+    }
+    let mut blocks = blocks;
+    blocks.truncate(keep);
+    blocks
 }

@@ -13,6 +13,9 @@ pub(crate) struct Meta {
     pub byline: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub lead_image: Option<String>,
+    /// The longest `articleBody` of the page's JSON-LD article objects, as
+    /// plain text (tags stripped, entities decoded), when it has words.
+    pub article_body: Option<String>,
 }
 
 fn sel(s: &str) -> Selector {
@@ -181,6 +184,7 @@ pub(crate) fn collect(doc: &Html, page_url: Option<Url>) -> (Meta, Option<Url>) 
         byline,
         published,
         lead_image,
+        article_body: ld.body,
     };
     (meta, base.cloned())
 }
@@ -191,6 +195,7 @@ struct Ld {
     author: Option<String>,
     published: Option<String>,
     image: Option<String>,
+    body: Option<String>,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -219,6 +224,11 @@ fn json_ld(texts: &[String]) -> Ld {
         let mut objs = Vec::new();
         flatten_ld(&v, &mut objs, 0);
         for o in objs {
+            if let Some(b) = o.get("articleBody").and_then(|b| b.as_str())
+                && out.body.as_ref().is_none_or(|cur| b.len() > cur.len())
+            {
+                out.body = Some(b.to_string());
+            }
             let types: Vec<String> = match o.get("@type") {
                 Some(serde_json::Value::String(s)) => vec![s.clone()],
                 Some(serde_json::Value::Array(a)) => a
@@ -259,7 +269,39 @@ fn json_ld(texts: &[String]) -> Ld {
             out.image = o.get("image").and_then(ld_url);
         }
     }
+    out.body = out.body.map(|b| plain_body(&b)).filter(|b| !b.is_empty());
     out
+}
+
+/// `articleBody` as plain text: some sites put HTML (or escaped HTML) in it.
+fn plain_body(b: &str) -> String {
+    let b = if b.contains('<') || b.contains("&lt;") || b.contains("&amp;") {
+        let unescaped;
+        let src = if b.contains("&lt;") {
+            unescaped = html_escape_min(b);
+            unescaped.as_str()
+        } else {
+            b
+        };
+        let frag = Html::parse_fragment(src);
+        frag.root_element().text().collect::<Vec<_>>().join(" ")
+    } else {
+        b.to_string()
+    };
+    b.lines()
+        .map(normalize)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Decodes the entities that escape markup (`&lt;p&gt;` to `<p>`).
+fn html_escape_min(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 fn flatten_ld<'a>(
