@@ -47,7 +47,10 @@ fn dev_set() -> Option<Vec<Input>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("score_bench: skipping the dev set ({}: {e})", path.display());
+            eprintln!(
+                "score_bench: skipping the dev set ({}: {e})",
+                path.display()
+            );
             return None;
         }
     };
@@ -206,7 +209,7 @@ fn main() {
     );
     run_set("synthetic", &rules, &synth, runs, &mut dump);
     if let Some(dev) = dev {
-        run_set("dev", &rules, &dev, runs.max(5), &mut dump);
+        run_set("dev", &rules, &dev, runs.max(20), &mut dump);
     }
     if let Some(rss) = radar::bench::peak_rss() {
         println!("peak RSS {:.1} MB", rss as f64 / 1e6);

@@ -24,10 +24,10 @@ pub mod sector;
 pub mod text;
 
 use config::{Ctx, join};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use text::{Analysed, Compound, Entry, MatchKind, Matcher, analyse, fold, term_words};
+use text::{Analysed, Compound, Entry, MatchKind, Matcher, analyse, fold, fold_into, term_words};
 use toml::Value;
 
 /// The shipped default configuration.
@@ -296,6 +296,9 @@ pub struct Rules {
     criteria: Vec<CriterionDef>,
     min_met: usize,
     gaz: gazetteer::Gazetteer,
+    /// all signal patterns at once: a sentence none of them matches is
+    /// skipped in one scan (`None`: no patterns, or too large for a set)
+    any_pattern: Option<RegexSet>,
 }
 
 struct TermSpec {
@@ -890,7 +893,17 @@ impl Rules {
             });
         }
 
+        let all_patterns: Vec<&str> = cats
+            .iter()
+            .flat_map(|c| c.patterns.iter().map(Regex::as_str))
+            .collect();
+        let any_pattern = if all_patterns.is_empty() {
+            None
+        } else {
+            RegexSet::new(all_patterns).ok()
+        };
         Ok(Rules {
+            any_pattern,
             p,
             themes,
             theme_terms,
@@ -1146,6 +1159,7 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
     let mut cat_terms: Vec<Vec<String>> = vec![Vec::new(); nc];
     let mut cat_sent: Vec<Vec<(usize, f32)>> = vec![Vec::new(); nc];
     let mut seen: HashMap<(usize, String), ()> = HashMap::new();
+    let mut folded = String::new();
     for (fi, (field, text, an)) in doc.fields.iter().enumerate() {
         let fw = if p.signal_field_weights {
             field_weight(p, *field)
@@ -1170,8 +1184,19 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
             cat_terms[sd.cat].push(sd.display.clone());
         }
         // patterns per sentence
+        if rules.any_pattern.is_none() && rules.cats.iter().all(|c| c.patterns.is_empty()) {
+            continue;
+        }
         for (si, &(s, e)) in an.sentences.iter().enumerate() {
-            let folded = fold(&text[s..e]);
+            folded.clear();
+            fold_into(&text[s..e], &mut folded);
+            if rules
+                .any_pattern
+                .as_ref()
+                .is_some_and(|set| !set.is_match(&folded))
+            {
+                continue;
+            }
             let g = doc.offsets[fi] + si;
             for (ci, cat) in rules.cats.iter().enumerate() {
                 for re in &cat.patterns {
