@@ -21,7 +21,7 @@
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Fold one character: lower-case and strip diacritics. Returns up to two chars
 /// (ß → ss, æ → ae); most map to one.
@@ -236,10 +236,10 @@ pub struct Word {
     pub raw: String,
     /// normalised key
     pub norm: String,
-    /// what each matcher (by id) found for this word on its own: the
-    /// first `seen_len` slots (inline: one memory access per token)
-    seen: [Cell<(u64, WordMatch)>; WORD_MATCHERS_MAX],
-    seen_len: Cell<u8>,
+    /// what matchers found for this word on its own: slot `m.slot` holds
+    /// matcher `m`'s result when its id is there (a direct-mapped cache, so
+    /// one memory access per token and matcher)
+    seen: [Cell<(u64, WordMatch)>; WORD_SLOTS],
 }
 
 impl Word {
@@ -256,26 +256,7 @@ impl Word {
             raw,
             norm,
             seen: std::array::from_fn(|_| Cell::new(EMPTY)),
-            seen_len: Cell::new(0),
         }
-    }
-
-    fn seen(&self, id: u64) -> Option<WordMatch> {
-        self.seen[..self.seen_len.get() as usize]
-            .iter()
-            .map(Cell::get)
-            .find(|s| s.0 == id)
-            .map(|s| s.1)
-    }
-
-    fn remember(&self, id: u64, m: WordMatch) {
-        let mut n = self.seen_len.get() as usize;
-        if n >= WORD_MATCHERS_MAX {
-            // rules compiled again and again in one thread: start afresh
-            n = 0;
-        }
-        self.seen[n].set((id, m));
-        self.seen_len.set(n as u8 + 1);
     }
 }
 
@@ -288,9 +269,12 @@ struct WordMatch {
     modi: u32,
 }
 
-/// At most this many matchers' results are kept on a word (one set of rules
-/// has five matchers; more only when rules are compiled again in a thread).
-const WORD_MATCHERS_MAX: usize = 6;
+/// Result slots on a word: one set of rules has five matchers, which get
+/// consecutive slots.
+const WORD_SLOTS: usize = 6;
+
+/// Source of slot numbers for new matchers.
+static NEXT_MATCHER_SLOT: AtomicUsize = AtomicUsize::new(0);
 
 /// A token of analysed text.
 #[derive(Debug, Clone)]
@@ -589,9 +573,11 @@ pub struct Hit {
 /// Precompiled term matcher.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
-    /// identity of this matcher's compound keys in the per-thread memo
+    /// identity of this matcher's keys in the results remembered on words
     /// (a new id after every change; clones share it, as they match alike)
     id: u64,
+    /// where on a word this matcher's result is remembered
+    slot: usize,
     entries: Vec<Entry>,
     /// joined normalised words and every prefix of them → index into
     /// `lists` (`NO_LIST` for a prefix that is no key itself): a joined key
@@ -626,6 +612,7 @@ impl Matcher {
     pub fn new(min_rest: usize, linking: Vec<String>) -> Matcher {
         Matcher {
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
+            slot: NEXT_MATCHER_SLOT.fetch_add(1, Ordering::Relaxed) % WORD_SLOTS,
             min_rest,
             linking,
             min_compound_key: usize::MAX,
@@ -766,7 +753,9 @@ impl Matcher {
 
     /// What this matcher finds for `w` on its own, remembered on the word.
     fn word_match(&self, w: &Word) -> WordMatch {
-        if let Some(m) = w.seen(self.id) {
+        let slot = &w.seen[self.slot];
+        let (id, m) = slot.get();
+        if id == self.id {
             return m;
         }
         let key = if self.raw_keys { &w.raw } else { &w.norm };
@@ -781,7 +770,7 @@ impl Matcher {
             (NO_LIST, NO_LIST)
         };
         let m = WordMatch { exact, head, modi };
-        w.remember(self.id, m);
+        slot.set((self.id, m));
         m
     }
 
@@ -793,12 +782,13 @@ impl Matcher {
         let n = toks.len();
         let mut covered = vec![false; n];
         // exact / phrase matches, greedy longest-first from left to right
+        let wms: Vec<WordMatch> = toks.iter().map(|t| self.word_match(&t.word)).collect();
         let mut i = 0;
         let mut key = String::new();
         while i < n {
             let mut best: Option<(usize, &Vec<usize>)> = None;
             let t0 = &toks[i];
-            let m0 = self.word_match(&t0.word);
+            let m0 = wms[i];
             if m0.exact < NOT_FOUND && m0.exact != NO_LIST {
                 best = Some((1, &self.lists[m0.exact as usize]));
             }
@@ -864,7 +854,7 @@ impl Matcher {
             if covered[ti] {
                 continue;
             }
-            let WordMatch { head, modi, .. } = self.word_match(&t.word);
+            let WordMatch { head, modi, .. } = wms[ti];
             let w = t.norm();
             for (li, kind) in [(head, MatchKind::Head), (modi, MatchKind::Modifier)] {
                 if li == NO_LIST {
