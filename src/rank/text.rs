@@ -248,6 +248,7 @@ impl Word {
             0,
             WordMatch {
                 exact: NOT_FOUND,
+                next: 0,
                 head: NO_LIST,
                 modi: NO_LIST,
             },
@@ -265,6 +266,8 @@ impl Word {
 #[derive(Debug, Clone, Copy)]
 struct WordMatch {
     exact: u32,
+    /// letters that can follow the word in a key (see `Matcher::exact`)
+    next: u32,
     head: u32,
     modi: u32,
 }
@@ -353,67 +356,72 @@ const ABBREVIATIONS: &[&str] = &[
 /// break) followed by white space and an upper-case letter, digit or quote,
 /// unless the word before the dot is a known abbreviation.
 pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    split_sentences_chars(text, &chars)
-}
-
-/// [`split_sentences`] over the text's `char_indices`.
-fn split_sentences_chars(text: &str, chars: &[(usize, char)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut start = 0usize;
     let mut word = String::new();
-    let mut i = 0usize;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        let is_break = c == '\n' && i + 1 < chars.len() && chars[i + 1].1 == '\n';
-        if matches!(c, '.' | '!' | '?') || is_break {
-            // find next non-space
-            let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '"' | '\'' | ')' | '’' | '”') {
-                j += 1;
-            }
-            let end_excl = if j < chars.len() {
-                chars[j].0
-            } else {
-                text.len()
-            };
-            let mut k = j;
-            let mut saw_space = false;
-            while k < chars.len() && chars[k].1.is_whitespace() {
-                saw_space = true;
-                k += 1;
-            }
-            let next_ok = k >= chars.len()
-                || (saw_space
-                    && (chars[k].1.is_uppercase()
-                        || chars[k].1.is_ascii_digit()
-                        || matches!(chars[k].1, '"' | '\'' | '‘' | '“' | '(')));
-            let abbrev = c == '.' && {
-                let word_start = text[..pos]
-                    .rfind(|ch: char| ch.is_whitespace() || ch == '(')
-                    .map(|p| p + 1)
-                    .unwrap_or(0);
-                word.clear();
-                for ch in text[word_start..pos].chars() {
-                    fold_char(ch, &mut word);
-                }
-                ABBREVIATIONS.contains(&word.as_str())
-            };
-            if (next_ok || is_break) && !abbrev {
-                if text[start..end_excl].trim().len() > 1 {
-                    out.push((start, end_excl));
-                }
-                start = if k < chars.len() {
-                    chars[k].0
-                } else {
-                    text.len()
-                };
-                i = k;
-                continue;
-            }
+    // only . ! ? and line breaks can end a sentence (all ASCII, so bytes)
+    let mut pos = 0usize;
+    while let Some(off) = bytes[pos..]
+        .iter()
+        .position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+    {
+        pos += off;
+        let c = bytes[pos];
+        let is_break = c == b'\n' && bytes.get(pos + 1) == Some(&b'\n');
+        if c == b'\n' && !is_break {
+            pos += 1;
+            continue;
         }
-        i += 1;
+        // closing quotes and brackets stay with the sentence
+        let mut end_excl = pos + 1;
+        for ch in text[end_excl..].chars() {
+            if !matches!(ch, '"' | '\'' | ')' | '’' | '”') {
+                break;
+            }
+            end_excl += ch.len_utf8();
+        }
+        // then white space up to the next sentence
+        let mut k = end_excl;
+        let mut saw_space = false;
+        let mut next = None;
+        for ch in text[end_excl..].chars() {
+            if !ch.is_whitespace() {
+                next = Some(ch);
+                break;
+            }
+            saw_space = true;
+            k += ch.len_utf8();
+        }
+        let next_ok = match next {
+            None => true,
+            Some(ch) => {
+                saw_space
+                    && (ch.is_uppercase()
+                        || ch.is_ascii_digit()
+                        || matches!(ch, '"' | '\'' | '‘' | '“' | '('))
+            }
+        };
+        let abbrev = c == b'.' && {
+            let word_start = text[..pos]
+                .char_indices()
+                .rev()
+                .find(|&(_, ch)| ch.is_whitespace() || ch == '(')
+                .map(|(p, ch)| p + ch.len_utf8())
+                .unwrap_or(0);
+            word.clear();
+            fold_into(&text[word_start..pos], &mut word);
+            ABBREVIATIONS.contains(&word.as_str())
+        };
+        if (next_ok || is_break) && !abbrev {
+            if text[start..end_excl].trim().len() > 1 {
+                out.push((start, end_excl));
+            }
+            start = k;
+            pos = k;
+            continue;
+        }
+        pos += 1;
     }
     if start < bytes.len() && !text[start..].trim().is_empty() {
         out.push((start, text.len()));
@@ -423,9 +431,26 @@ fn split_sentences_chars(text: &str, chars: &[(usize, char)]) -> Vec<(usize, usi
 
 /// Tokenise and sentence-split one field.
 pub fn analyse(text: &str) -> Analysed {
-    let mut chars: Vec<(usize, char)> = Vec::with_capacity(text.len());
+    // the char table is reused (per thread) instead of allocated per field
+    let mut chars = CHAR_TABLE.with(|c| c.take());
+    chars.clear();
     chars.extend(text.char_indices());
-    let sentences = split_sentences_chars(text, &chars);
+    let out = analyse_chars(text, &chars);
+    if chars.capacity() <= CHAR_TABLE_KEEP {
+        CHAR_TABLE.with(|c| c.replace(chars));
+    }
+    out
+}
+
+/// A char table of at most this many entries is kept for the next field.
+const CHAR_TABLE_KEEP: usize = 1 << 16;
+
+thread_local! {
+    static CHAR_TABLE: RefCell<Vec<(usize, char)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn analyse_chars(text: &str, chars: &[(usize, char)]) -> Analysed {
+    let sentences = split_sentences(text);
     // about one token per six bytes of Dutch prose
     let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 6 + 1);
     let mut sent_idx = 0usize;
@@ -580,11 +605,13 @@ pub struct Matcher {
     slot: usize,
     entries: Vec<Entry>,
     /// joined normalised words and every prefix of them → index into
-    /// `lists` (`NO_LIST` for a prefix that is no key itself): a joined key
-    /// that is not in here cannot grow into a key, so the phrase scan stops.
+    /// `lists` (`NO_LIST` for a prefix that is no key itself) and the
+    /// letters that can follow in a key (bit `c - b'a'`): a joined key that
+    /// is not in here cannot grow into a key, so the phrase scan stops, most
+    /// often on the next word's first letter without a lookup.
     /// Lookups only, so a fast non-keyed hash; the matching never depends on
     /// the map's order.
-    exact: FxHashMap<String, u32>,
+    exact: FxHashMap<String, (u32, u32)>,
     /// single-word keys usable inside compounds → index into `lists`
     compound: FxHashMap<String, u32>,
     /// entry lists of the keys
@@ -620,21 +647,9 @@ impl Matcher {
         }
     }
 
-    fn list_for(&mut self, map_exact: bool, key: &str) -> u32 {
-        let map = if map_exact {
-            &mut self.exact
-        } else {
-            &mut self.compound
-        };
-        if let Some(&li) = map.get(key) {
-            if li != NO_LIST {
-                return li;
-            }
-        }
-        let li = self.lists.len() as u32;
+    fn new_list(&mut self) -> u32 {
         self.lists.push(Vec::new());
-        map.insert(key.to_string(), li);
-        li
+        (self.lists.len() - 1) as u32
     }
 
     /// Add a surface form. `words` are normalised words (see [`term_words`]).
@@ -660,13 +675,31 @@ impl Matcher {
                 self.compound_len.resize(key.len() + 1, false);
             }
             self.compound_len[key.len()] = true;
-            let li = self.list_for(false, &key);
+            let li = match self.compound.get(key.as_str()) {
+                Some(&li) => li,
+                None => {
+                    let li = self.new_list();
+                    self.compound.insert(key.clone(), li);
+                    li
+                }
+            };
             self.lists[li as usize].push(idx);
         }
         for (p, _) in key.char_indices().skip(1) {
-            self.exact.entry(key[..p].to_string()).or_insert(NO_LIST);
+            let next = key.as_bytes()[p];
+            let e = self
+                .exact
+                .entry(key[..p].to_string())
+                .or_insert((NO_LIST, 0));
+            if next.is_ascii_lowercase() {
+                e.1 |= 1 << (next - b'a');
+            }
         }
-        let li = self.list_for(true, &key);
+        let li = match self.exact.get(key.as_str()) {
+            Some(&(li, _)) if li != NO_LIST => li,
+            _ => self.new_list(),
+        };
+        self.exact.entry(key).or_insert((NO_LIST, 0)).0 = li;
         self.lists[li as usize].push(idx);
     }
 
@@ -677,7 +710,7 @@ impl Matcher {
     /// The entries of an exact key (not of a mere prefix).
     fn exact_list(&self, key: &str) -> Option<&Vec<usize>> {
         match self.exact.get(key) {
-            Some(&li) if li != NO_LIST => Some(&self.lists[li as usize]),
+            Some(&(li, _)) if li != NO_LIST => Some(&self.lists[li as usize]),
             _ => None,
         }
     }
@@ -759,7 +792,11 @@ impl Matcher {
             return m;
         }
         let key = if self.raw_keys { &w.raw } else { &w.norm };
-        let exact = self.exact.get(key.as_str()).copied().unwrap_or(NOT_FOUND);
+        let (exact, next) = self
+            .exact
+            .get(key.as_str())
+            .copied()
+            .unwrap_or((NOT_FOUND, 0));
         let n = w.norm.as_str();
         let (head, modi) = if !self.compound.is_empty()
             && n.len() >= self.min_compound_key + self.min_rest
@@ -769,7 +806,12 @@ impl Matcher {
         } else {
             (NO_LIST, NO_LIST)
         };
-        let m = WordMatch { exact, head, modi };
+        let m = WordMatch {
+            exact,
+            next,
+            head,
+            modi,
+        };
         slot.set((self.id, m));
         m
     }
@@ -803,16 +845,25 @@ impl Matcher {
                 let maxw = (self.max_words + 2).min(n - i);
                 key.clear();
                 key.push_str(if self.raw_keys { t0.raw() } else { t0.norm() });
+                let mut next = m0.next;
                 for k in 1..maxw {
                     let t = &toks[i + k];
                     if t.sent != t0.sent {
                         break;
                     }
-                    key.push_str(if self.raw_keys { t.raw() } else { t.norm() });
-                    let Some(&li) = self.exact.get(key.as_str()) else {
+                    let part = if self.raw_keys { t.raw() } else { t.norm() };
+                    if let Some(&b) = part.as_bytes().first() {
+                        if b.is_ascii_lowercase() && next & (1 << (b - b'a')) == 0 {
+                            // no key goes on with this letter
+                            break;
+                        }
+                    }
+                    key.push_str(part);
+                    let Some(&(li, nx)) = self.exact.get(key.as_str()) else {
                         // no key starts with this: longer joins cannot match
                         break;
                     };
+                    next = nx;
                     if key.len() >= 6 && li != NO_LIST {
                         best = Some((k + 1, &self.lists[li as usize]));
                     }
@@ -1059,6 +1110,23 @@ mod tests {
         assert!(found(&m, "het lerarentekort").is_empty());
         assert_eq!(found(&m, "de ouderenzorg"), vec![(0, MatchKind::Head)]);
         assert_eq!(found(&m, "zorgmedewerkers"), vec![(0, MatchKind::Modifier)]);
+    }
+
+    #[test]
+    fn sentence_end_after_a_wide_space() {
+        // a no-break space before the last word of a sentence (used to
+        // slice inside that space and panic)
+        let s = "Zorg in Den\u{a0}Haag. Het werkt bijv.\u{2003}zo. Klaar!";
+        let v = split_sentences(s);
+        let parts: Vec<&str> = v.iter().map(|&(a, b)| s[a..b].trim()).collect();
+        assert_eq!(
+            parts,
+            vec![
+                "Zorg in Den\u{a0}Haag.",
+                "Het werkt bijv.\u{2003}zo.",
+                "Klaar!"
+            ]
+        );
     }
 
     #[test]
