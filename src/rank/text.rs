@@ -297,6 +297,9 @@ pub struct Token {
     pub sent_start: bool,
     /// joined to the next token by a hyphen
     pub hyph_next: bool,
+    /// first bytes of `raw` and `norm` (0 when empty), kept here so the
+    /// phrase scan can refuse a join without following the word pointer
+    first: [u8; 2],
 }
 
 impl Token {
@@ -512,7 +515,12 @@ fn analyse_chars(text: &str, chars: &[(usize, char)]) -> Analysed {
         }
         let sent_start = last_sent_seen != sent_idx;
         last_sent_seen = sent_idx;
+        let first = [
+            word.raw.as_bytes().first().copied().unwrap_or(0),
+            word.norm.as_bytes().first().copied().unwrap_or(0),
+        ];
         tokens.push(Token {
+            first,
             word,
             alt,
             start,
@@ -851,14 +859,12 @@ impl Matcher {
                     if t.sent != t0.sent {
                         break;
                     }
-                    let part = if self.raw_keys { t.raw() } else { t.norm() };
-                    if let Some(&b) = part.as_bytes().first() {
-                        if b.is_ascii_lowercase() && next & (1 << (b - b'a')) == 0 {
-                            // no key goes on with this letter
-                            break;
-                        }
+                    let b = t.first[usize::from(!self.raw_keys)];
+                    if b.is_ascii_lowercase() && next & (1 << (b - b'a')) == 0 {
+                        // no key goes on with this letter
+                        break;
                     }
-                    key.push_str(part);
+                    key.push_str(if self.raw_keys { t.raw() } else { t.norm() });
                     let Some(&(li, nx)) = self.exact.get(key.as_str()) else {
                         // no key starts with this: longer joins cannot match
                         break;
@@ -906,6 +912,9 @@ impl Matcher {
                 continue;
             }
             let WordMatch { head, modi, .. } = wms[ti];
+            if head == NO_LIST && modi == NO_LIST {
+                continue;
+            }
             let w = t.norm();
             for (li, kind) in [(head, MatchKind::Head), (modi, MatchKind::Modifier)] {
                 if li == NO_LIST {
