@@ -316,7 +316,7 @@ impl Token {
 
 /// At most this many word forms are remembered per thread; past that the
 /// memo starts afresh.
-const WORD_MEMO_MAX: usize = 100_000;
+const WORD_MEMO_MAX: usize = 50_000;
 
 thread_local! {
     /// Surface word (as in the text) → its analysis. Folding and
