@@ -434,82 +434,63 @@ pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
 
 /// Tokenise and sentence-split one field.
 pub fn analyse(text: &str) -> Analysed {
-    // the char table is reused (per thread) instead of allocated per field
-    let mut chars = CHAR_TABLE.with(|c| c.take());
-    chars.clear();
-    chars.extend(text.char_indices());
-    let out = analyse_chars(text, &chars);
-    if chars.capacity() <= CHAR_TABLE_KEEP {
-        CHAR_TABLE.with(|c| c.replace(chars));
-    }
-    out
-}
-
-/// A char table of at most this many entries is kept for the next field.
-const CHAR_TABLE_KEEP: usize = 1 << 16;
-
-thread_local! {
-    static CHAR_TABLE: RefCell<Vec<(usize, char)>> = const { RefCell::new(Vec::new()) };
-}
-
-fn analyse_chars(text: &str, chars: &[(usize, char)]) -> Analysed {
     let sentences = split_sentences(text);
     // about one token per six bytes of Dutch prose
     let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 6 + 1);
     let mut sent_idx = 0usize;
-    let mut i = 0usize;
     let mut last_sent_seen = usize::MAX;
-    let pos_of = |j: usize| {
-        if j < chars.len() {
-            chars[j].0
-        } else {
-            text.len()
+    // the end of the run of alphanumeric chars from byte `p`
+    let run_end = |mut p: usize| {
+        while let Some(c) = char_at(text, p) {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            p += c.len_utf8();
         }
+        p
     };
-    while i < chars.len() {
-        let (pos, c) = chars[i];
+    let mut pos = 0usize;
+    while let Some(c) = char_at(text, pos) {
         if !c.is_alphanumeric() {
-            i += 1;
+            pos += c.len_utf8();
             continue;
         }
         // word start
         let start = pos;
         let cap = c.is_uppercase();
-        let mut j = i;
-        while j < chars.len() && chars[j].1.is_alphanumeric() {
-            j += 1;
-        }
-        let mut end = pos_of(j);
+        // `j`: the byte after the word (and its apostrophe suffix)
+        let mut j = run_end(pos);
+        let mut end = j;
         let mut word = None;
         // apostrophe plural / genitive: zzp'ers, cao's, mbo'ers, vig'ers
-        if j + 1 < chars.len()
-            && matches!(chars[j].1, '\'' | '’' | '`')
-            && chars[j + 1].1.is_alphabetic()
-        {
-            let mut k = j + 1;
-            let mut suffix = String::new();
-            while k < chars.len() && chars[k].1.is_alphanumeric() {
-                fold_char(chars[k].1, &mut suffix);
-                k += 1;
-            }
-            if matches!(
-                suffix.as_str(),
-                "s" | "ers" | "er" | "en" | "tje" | "tjes" | "je" | "jes"
-            ) {
-                let mut folded = fold(&text[start..end]);
-                let alt = Some(normalize_word(&folded));
-                folded.push_str(&suffix);
-                end = pos_of(k);
-                j = k;
-                let norm = normalize_word(&folded);
-                word = Some((Rc::new(Word::new(folded, norm)), alt));
+        if let Some(a @ ('\'' | '’' | '`')) = char_at(text, j) {
+            let after = j + a.len_utf8();
+            if char_at(text, after).is_some_and(char::is_alphabetic) {
+                let k = run_end(after);
+                let mut suffix = String::new();
+                fold_into(&text[after..k], &mut suffix);
+                if matches!(
+                    suffix.as_str(),
+                    "s" | "ers" | "er" | "en" | "tje" | "tjes" | "je" | "jes"
+                ) {
+                    let mut folded = fold(&text[start..end]);
+                    let alt = Some(normalize_word(&folded));
+                    folded.push_str(&suffix);
+                    end = k;
+                    j = k;
+                    let norm = normalize_word(&folded);
+                    word = Some((Rc::new(Word::new(folded, norm)), alt));
+                }
             }
         }
         let (word, alt) = word.unwrap_or_else(|| (memo_word(&text[start..end]), None));
         // hyphen joining to next word (no spaces around)
-        let hyph_next = j + 1 < chars.len()
-            && matches!(chars[j].1, '-' | '\u{2010}' | '\u{2011}')
-            && chars[j + 1].1.is_alphanumeric();
+        let hyph_next = match char_at(text, j) {
+            Some(h @ ('-' | '\u{2010}' | '\u{2011}')) => {
+                char_at(text, j + h.len_utf8()).is_some_and(char::is_alphanumeric)
+            }
+            _ => false,
+        };
         while sent_idx + 1 < sentences.len() && start >= sentences[sent_idx].1 {
             sent_idx += 1;
         }
@@ -530,9 +511,20 @@ fn analyse_chars(text: &str, chars: &[(usize, char)]) -> Analysed {
             sent_start,
             hyph_next,
         });
-        i = j;
+        pos = j;
     }
     Analysed { tokens, sentences }
+}
+
+/// The char starting at byte `pos` (ASCII without decoding).
+#[inline]
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    let b = *text.as_bytes().get(pos)?;
+    if b.is_ascii() {
+        Some(b as char)
+    } else {
+        text[pos..].chars().next()
+    }
 }
 
 /// Split a configured term into normalised words (on spaces, hyphens, apostrophes
