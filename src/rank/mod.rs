@@ -24,10 +24,10 @@ pub mod sector;
 pub mod text;
 
 use config::{Ctx, join};
-use regex::Regex;
+use regex::{Regex, RegexSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use text::{Analysed, Compound, Entry, MatchKind, Matcher, analyse, fold, term_words};
+use text::{Analysed, Compound, Entry, MatchKind, Matcher, analyse, fold, fold_into, term_words};
 use toml::Value;
 
 /// The shipped default configuration.
@@ -296,6 +296,9 @@ pub struct Rules {
     criteria: Vec<CriterionDef>,
     min_met: usize,
     gaz: gazetteer::Gazetteer,
+    /// all signal patterns at once: a sentence none of them matches is
+    /// skipped in one scan (`None`: no patterns, or too large for a set)
+    any_pattern: Option<RegexSet>,
 }
 
 struct TermSpec {
@@ -890,7 +893,17 @@ impl Rules {
             });
         }
 
+        let all_patterns: Vec<&str> = cats
+            .iter()
+            .flat_map(|c| c.patterns.iter().map(Regex::as_str))
+            .collect();
+        let any_pattern = if all_patterns.is_empty() {
+            None
+        } else {
+            RegexSet::new(all_patterns).ok()
+        };
         Ok(Rules {
+            any_pattern,
             p,
             themes,
             theme_terms,
@@ -990,7 +1003,10 @@ fn field_weight(p: &Params, f: Field) -> f32 {
 /// Keep one hit per (group, first token): the one with the highest weight.
 /// Several forms of one word (behoud / behouden) must not count twice.
 fn dedupe(hits: Vec<text::Hit>, key: impl Fn(&text::Hit) -> (usize, f32)) -> Vec<text::Hit> {
-    let mut best: HashMap<(usize, usize), (f32, usize)> = HashMap::new();
+    if hits.len() <= 1 {
+        return hits;
+    }
+    let mut best: FxHashMap<(usize, usize), (f32, usize)> = FxHashMap::default();
     for (i, h) in hits.iter().enumerate() {
         let (g, w) = key(h);
         let e = best.entry((g, h.tok_start)).or_insert((w, i));
@@ -998,9 +1014,14 @@ fn dedupe(hits: Vec<text::Hit>, key: impl Fn(&text::Hit) -> (usize, f32)) -> Vec
             *e = (w, i);
         }
     }
-    let mut keep: Vec<usize> = best.values().map(|v| v.1).collect();
-    keep.sort_unstable();
-    keep.into_iter().map(|i| hits[i].clone()).collect()
+    let mut keep = vec![false; hits.len()];
+    for v in best.values() {
+        keep[v.1] = true;
+    }
+    hits.into_iter()
+        .zip(keep)
+        .filter_map(|(h, k)| k.then_some(h))
+        .collect()
 }
 
 fn saturate(x: f32, cap: f32) -> f32 {
@@ -1059,7 +1080,7 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
     let nt = rules.themes.len();
     let mut theme_raw = vec![0f32; nt];
     let mut term_hits: Vec<Vec<TermHit>> = vec![Vec::new(); nt];
-    let mut term_count: HashMap<usize, u32> = HashMap::new();
+    let mut term_count: FxHashMap<usize, u32> = FxHashMap::default();
     let mut theme_sent: Vec<Vec<(usize, f32)>> = vec![Vec::new(); nt];
     for (fi, (field, text, an)) in doc.fields.iter().enumerate() {
         let fw = field_weight(p, *field);
@@ -1145,7 +1166,8 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
     let mut cat_raw = vec![0f32; nc];
     let mut cat_terms: Vec<Vec<String>> = vec![Vec::new(); nc];
     let mut cat_sent: Vec<Vec<(usize, f32)>> = vec![Vec::new(); nc];
-    let mut seen: HashMap<(usize, String), ()> = HashMap::new();
+    let mut seen: FxHashSet<(usize, &str)> = FxHashSet::default();
+    let mut folded = String::new();
     for (fi, (field, text, an)) in doc.fields.iter().enumerate() {
         let fw = if p.signal_field_weights {
             field_weight(p, *field)
@@ -1160,7 +1182,7 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
             let g = doc.offsets[fi] + an.tokens[h.tok_start].sent;
             let cat = &rules.cats[sd.cat];
             // each distinct word counts once per category
-            if seen.insert((sd.cat, sd.display.clone()), ()).is_some() {
+            if !seen.insert((sd.cat, sd.display.as_str())) {
                 cat_sent[sd.cat].push((g, cat.w * 0.5));
                 continue;
             }
@@ -1170,8 +1192,19 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
             cat_terms[sd.cat].push(sd.display.clone());
         }
         // patterns per sentence
+        if rules.any_pattern.is_none() && rules.cats.iter().all(|c| c.patterns.is_empty()) {
+            continue;
+        }
         for (si, &(s, e)) in an.sentences.iter().enumerate() {
-            let folded = fold(&text[s..e]);
+            folded.clear();
+            fold_into(&text[s..e], &mut folded);
+            if rules
+                .any_pattern
+                .as_ref()
+                .is_some_and(|set| !set.is_match(&folded))
+            {
+                continue;
+            }
             let g = doc.offsets[fi] + si;
             for (ci, cat) in rules.cats.iter().enumerate() {
                 for re in &cat.patterns {
@@ -1184,7 +1217,6 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
             }
         }
     }
-    let cat_terms_all = cat_terms.clone();
     let mut cat_score = vec![0f32; nc];
     let mut signals_out = Vec::new();
     let mut initiative_points = 0f32;
@@ -1219,7 +1251,7 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
     let mut met = 0usize;
     for c in &rules.criteria {
         let mut s = 0f32;
-        let mut per_sent: HashMap<usize, f32> = HashMap::new();
+        let mut per_sent: FxHashMap<usize, f32> = FxHashMap::default();
         for src in &c.signals {
             match src {
                 SigSource::Cat(ci) => {
@@ -1301,7 +1333,7 @@ pub fn score(rules: &Rules, a: &ArticleInput) -> Relevance {
     for (ci, cat) in rules.cats.iter().enumerate() {
         if cat.penalty > 0.0 && cat_score[ci] != 0.0 {
             pen_out.push(PenaltyHit {
-                term: cat_terms_all[ci].join(", "),
+                term: cat_terms[ci].join(", "),
                 label: cat.label.clone(),
                 amount: round2(cat_score[ci].abs() * cat.penalty),
             });

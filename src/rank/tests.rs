@@ -419,3 +419,23 @@ fn bad_toml_and_missing_section_are_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn scores_alike_on_any_thread_and_when_repeated() {
+    // Rules are shared between scoring threads; what analysis remembers is
+    // per thread, so a fresh thread, a warm thread and a second set of
+    // rules must all give the same explanation.
+    fn shared<T: Send + Sync>(_: &T) {}
+    let r = rules();
+    shared(&r);
+    let json = |r: &Rules| serde_json::to_string(&score(r, &art(LEAD.0, LEAD.1))).unwrap();
+    let first = json(&r);
+    assert_eq!(json(&r), first, "warm thread");
+    let other = std::thread::scope(|s| s.spawn(|| json(&r)).join().unwrap());
+    assert_eq!(other, first, "fresh thread");
+    assert_eq!(json(&rules()), first, "second set of rules");
+    // and it is the explanation the article deserves, not an empty one
+    let parsed: Relevance = serde_json::from_str(&first).unwrap();
+    assert!(has_term(&parsed, "zij_instroom", "zij-instromer"));
+    assert!(parsed.region.as_deref() == Some("Overijssel"));
+}

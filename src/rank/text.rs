@@ -19,6 +19,9 @@
 //!   Nothing is compiled per article: the matcher is a pair of hash maps.
 
 use rustc_hash::FxHashMap;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Fold one character: lower-case and strip diacritics. Returns up to two chars
 /// (ß → ss, æ → ae); most map to one.
@@ -57,10 +60,31 @@ fn fold_char(c: char, out: &mut String) {
 /// Lower-case and fold diacritics of a whole string.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        fold_char(c, &mut out);
-    }
+    fold_into(s, &mut out);
     out
+}
+
+/// [`fold`] appended to `out` (to reuse one buffer).
+pub fn fold_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while !rest.is_empty() {
+        // ASCII runs at once (what fold_char does to each of their bytes)
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        if ascii > 0 {
+            let at = out.len();
+            out.push_str(&rest[..ascii]);
+            out[at..].make_ascii_lowercase();
+            rest = &rest[ascii..];
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            fold_char(c, out);
+            rest = chars.as_str();
+        }
+    }
 }
 
 fn is_vowel(c: u8) -> bool {
@@ -204,13 +228,62 @@ fn finish(mut s: Vec<u8>) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-/// A token of analysed text.
-#[derive(Debug, Clone)]
-pub struct Token {
+/// One word form as analysis sees it, shared by all tokens of that form
+/// (and, through the per-thread memo, by later articles).
+#[derive(Debug)]
+pub struct Word {
     /// folded surface form (hyphen parts separate, apostrophe removed)
     pub raw: String,
     /// normalised key
     pub norm: String,
+    /// what matchers found for this word on its own: slot `m.slot` holds
+    /// matcher `m`'s result when its id is there (a direct-mapped cache, so
+    /// one memory access per token and matcher)
+    seen: [Cell<(u64, WordMatch)>; WORD_SLOTS],
+}
+
+impl Word {
+    fn new(raw: String, norm: String) -> Word {
+        const EMPTY: (u64, WordMatch) = (
+            0,
+            WordMatch {
+                exact: NOT_FOUND,
+                next: 0,
+                head: NO_LIST,
+                modi: NO_LIST,
+            },
+        );
+        Word {
+            raw,
+            norm,
+            seen: std::array::from_fn(|_| Cell::new(EMPTY)),
+        }
+    }
+}
+
+/// A matcher's lookups for one word: its exact key (an entry list,
+/// `NO_LIST` for a mere prefix of keys, `NOT_FOUND`) and its compound parts.
+#[derive(Debug, Clone, Copy)]
+struct WordMatch {
+    exact: u32,
+    /// letters that can follow the word in a key (see `Matcher::exact`)
+    next: u32,
+    head: u32,
+    modi: u32,
+}
+
+/// Result slots on a word: one set of rules has five matchers, which get
+/// consecutive slots.
+const WORD_SLOTS: usize = 6;
+
+/// Source of slot numbers for new matchers.
+static NEXT_MATCHER_SLOT: AtomicUsize = AtomicUsize::new(0);
+
+/// A token of analysed text.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// folded and normalised forms
+    pub word: Rc<Word>,
     /// alternative key (the part before an apostrophe: zzp'ers → zzp)
     pub alt: Option<String>,
     /// byte range in the original field text
@@ -224,6 +297,49 @@ pub struct Token {
     pub sent_start: bool,
     /// joined to the next token by a hyphen
     pub hyph_next: bool,
+    /// first bytes of `raw` and `norm` (0 when empty), kept here so the
+    /// phrase scan can refuse a join without following the word pointer
+    first: [u8; 2],
+}
+
+impl Token {
+    /// folded surface form (hyphen parts separate, apostrophe removed)
+    pub fn raw(&self) -> &str {
+        &self.word.raw
+    }
+
+    /// normalised key
+    pub fn norm(&self) -> &str {
+        &self.word.norm
+    }
+}
+
+/// At most this many word forms are remembered per thread; past that the
+/// memo starts afresh.
+const WORD_MEMO_MAX: usize = 50_000;
+
+thread_local! {
+    /// Surface word (as in the text) → its analysis. Folding and
+    /// normalising are pure, and words repeat a lot across articles.
+    static WORD_MEMO: RefCell<FxHashMap<Box<str>, Rc<Word>>> = RefCell::new(FxHashMap::default());
+}
+
+/// The analysis of a plain word (no apostrophe suffix), remembered.
+fn memo_word(surface: &str) -> Rc<Word> {
+    WORD_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(w) = m.get(surface) {
+            return w.clone();
+        }
+        let raw = fold(surface);
+        let norm = normalize_word(&raw);
+        let w = Rc::new(Word::new(raw, norm));
+        if m.len() >= WORD_MEMO_MAX {
+            m.clear();
+        }
+        m.insert(surface.into(), w.clone());
+        w
+    })
 }
 
 /// One analysed field (title, lead or body).
@@ -246,55 +362,69 @@ pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut start = 0usize;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0usize;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
-        let is_break = c == '\n' && i + 1 < chars.len() && chars[i + 1].1 == '\n';
-        if matches!(c, '.' | '!' | '?') || is_break {
-            // find next non-space
-            let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '"' | '\'' | ')' | '’' | '”') {
-                j += 1;
-            }
-            let end_excl = if j < chars.len() {
-                chars[j].0
-            } else {
-                text.len()
-            };
-            let mut k = j;
-            let mut saw_space = false;
-            while k < chars.len() && chars[k].1.is_whitespace() {
-                saw_space = true;
-                k += 1;
-            }
-            let next_ok = k >= chars.len()
-                || (saw_space
-                    && (chars[k].1.is_uppercase()
-                        || chars[k].1.is_ascii_digit()
-                        || matches!(chars[k].1, '"' | '\'' | '‘' | '“' | '(')));
-            let abbrev = c == '.' && {
-                let word_start = text[..pos]
-                    .rfind(|ch: char| ch.is_whitespace() || ch == '(')
-                    .map(|p| p + 1)
-                    .unwrap_or(0);
-                let word = fold(&text[word_start..pos]);
-                ABBREVIATIONS.contains(&word.as_str())
-            };
-            if (next_ok || is_break) && !abbrev {
-                if text[start..end_excl].trim().len() > 1 {
-                    out.push((start, end_excl));
-                }
-                start = if k < chars.len() {
-                    chars[k].0
-                } else {
-                    text.len()
-                };
-                i = k;
-                continue;
-            }
+    let mut word = String::new();
+    // only . ! ? and line breaks can end a sentence (all ASCII, so bytes)
+    let mut pos = 0usize;
+    while let Some(off) = bytes[pos..]
+        .iter()
+        .position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+    {
+        pos += off;
+        let c = bytes[pos];
+        let is_break = c == b'\n' && bytes.get(pos + 1) == Some(&b'\n');
+        if c == b'\n' && !is_break {
+            pos += 1;
+            continue;
         }
-        i += 1;
+        // closing quotes and brackets stay with the sentence
+        let mut end_excl = pos + 1;
+        for ch in text[end_excl..].chars() {
+            if !matches!(ch, '"' | '\'' | ')' | '’' | '”') {
+                break;
+            }
+            end_excl += ch.len_utf8();
+        }
+        // then white space up to the next sentence
+        let mut k = end_excl;
+        let mut saw_space = false;
+        let mut next = None;
+        for ch in text[end_excl..].chars() {
+            if !ch.is_whitespace() {
+                next = Some(ch);
+                break;
+            }
+            saw_space = true;
+            k += ch.len_utf8();
+        }
+        let next_ok = match next {
+            None => true,
+            Some(ch) => {
+                saw_space
+                    && (ch.is_uppercase()
+                        || ch.is_ascii_digit()
+                        || matches!(ch, '"' | '\'' | '‘' | '“' | '('))
+            }
+        };
+        let abbrev = c == b'.' && {
+            let word_start = text[..pos]
+                .char_indices()
+                .rev()
+                .find(|&(_, ch)| ch.is_whitespace() || ch == '(')
+                .map(|(p, ch)| p + ch.len_utf8())
+                .unwrap_or(0);
+            word.clear();
+            fold_into(&text[word_start..pos], &mut word);
+            ABBREVIATIONS.contains(&word.as_str())
+        };
+        if (next_ok || is_break) && !abbrev {
+            if text[start..end_excl].trim().len() > 1 {
+                out.push((start, end_excl));
+            }
+            start = k;
+            pos = k;
+            continue;
+        }
+        pos += 1;
     }
     if start < bytes.len() && !text[start..].trim().is_empty() {
         out.push((start, text.len()));
@@ -305,70 +435,74 @@ pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
 /// Tokenise and sentence-split one field.
 pub fn analyse(text: &str) -> Analysed {
     let sentences = split_sentences(text);
-    let mut tokens: Vec<Token> = Vec::new();
+    // about one token per six bytes of Dutch prose
+    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 6 + 1);
     let mut sent_idx = 0usize;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0usize;
     let mut last_sent_seen = usize::MAX;
-    while i < chars.len() {
-        let (pos, c) = chars[i];
+    // the end of the run of alphanumeric chars from byte `p`
+    let run_end = |mut p: usize| {
+        while let Some(c) = char_at(text, p) {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            p += c.len_utf8();
+        }
+        p
+    };
+    let mut pos = 0usize;
+    while let Some(c) = char_at(text, pos) {
         if !c.is_alphanumeric() {
-            i += 1;
+            pos += c.len_utf8();
             continue;
         }
         // word start
         let start = pos;
         let cap = c.is_uppercase();
-        let mut j = i;
-        let mut folded = String::new();
-        while j < chars.len() && chars[j].1.is_alphanumeric() {
-            fold_char(chars[j].1, &mut folded);
-            j += 1;
-        }
-        let mut end = if j < chars.len() {
-            chars[j].0
-        } else {
-            text.len()
-        };
-        let mut alt = None;
+        // `j`: the byte after the word (and its apostrophe suffix)
+        let mut j = run_end(pos);
+        let mut end = j;
+        let mut word = None;
         // apostrophe plural / genitive: zzp'ers, cao's, mbo'ers, vig'ers
-        if j + 1 < chars.len()
-            && matches!(chars[j].1, '\'' | '’' | '`')
-            && chars[j + 1].1.is_alphabetic()
-        {
-            let mut k = j + 1;
-            let mut suffix = String::new();
-            while k < chars.len() && chars[k].1.is_alphanumeric() {
-                fold_char(chars[k].1, &mut suffix);
-                k += 1;
-            }
-            if matches!(
-                suffix.as_str(),
-                "s" | "ers" | "er" | "en" | "tje" | "tjes" | "je" | "jes"
-            ) {
-                alt = Some(normalize_word(&folded));
-                folded.push_str(&suffix);
-                end = if k < chars.len() {
-                    chars[k].0
-                } else {
-                    text.len()
-                };
-                j = k;
+        if let Some(a @ ('\'' | '’' | '`')) = char_at(text, j) {
+            let after = j + a.len_utf8();
+            if char_at(text, after).is_some_and(char::is_alphabetic) {
+                let k = run_end(after);
+                let mut suffix = String::new();
+                fold_into(&text[after..k], &mut suffix);
+                if matches!(
+                    suffix.as_str(),
+                    "s" | "ers" | "er" | "en" | "tje" | "tjes" | "je" | "jes"
+                ) {
+                    let mut folded = fold(&text[start..end]);
+                    let alt = Some(normalize_word(&folded));
+                    folded.push_str(&suffix);
+                    end = k;
+                    j = k;
+                    let norm = normalize_word(&folded);
+                    word = Some((Rc::new(Word::new(folded, norm)), alt));
+                }
             }
         }
+        let (word, alt) = word.unwrap_or_else(|| (memo_word(&text[start..end]), None));
         // hyphen joining to next word (no spaces around)
-        let hyph_next = j + 1 < chars.len()
-            && matches!(chars[j].1, '-' | '\u{2010}' | '\u{2011}')
-            && chars[j + 1].1.is_alphanumeric();
+        let hyph_next = match char_at(text, j) {
+            Some(h @ ('-' | '\u{2010}' | '\u{2011}')) => {
+                char_at(text, j + h.len_utf8()).is_some_and(char::is_alphanumeric)
+            }
+            _ => false,
+        };
         while sent_idx + 1 < sentences.len() && start >= sentences[sent_idx].1 {
             sent_idx += 1;
         }
         let sent_start = last_sent_seen != sent_idx;
         last_sent_seen = sent_idx;
-        let norm = normalize_word(&folded);
+        let first = [
+            word.raw.as_bytes().first().copied().unwrap_or(0),
+            word.norm.as_bytes().first().copied().unwrap_or(0),
+        ];
         tokens.push(Token {
-            raw: folded,
-            norm,
+            first,
+            word,
             alt,
             start,
             end,
@@ -377,20 +511,39 @@ pub fn analyse(text: &str) -> Analysed {
             sent_start,
             hyph_next,
         });
-        i = j;
+        pos = j;
     }
     Analysed { tokens, sentences }
+}
+
+/// The char starting at byte `pos` (ASCII without decoding).
+#[inline]
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    let b = *text.as_bytes().get(pos)?;
+    if b.is_ascii() {
+        Some(b as char)
+    } else {
+        text[pos..].chars().next()
+    }
 }
 
 /// Split a configured term into normalised words (on spaces, hyphens, apostrophes
 /// handled like text).
 pub fn term_words(t: &str) -> Vec<String> {
-    analyse(t).tokens.into_iter().map(|t| t.norm).collect()
+    analyse(t)
+        .tokens
+        .iter()
+        .map(|t| t.norm().to_string())
+        .collect()
 }
 
 /// Split a name into folded surface words (no inflection normalising).
 pub fn term_words_raw(t: &str) -> Vec<String> {
-    analyse(t).tokens.into_iter().map(|t| t.raw).collect()
+    analyse(t)
+        .tokens
+        .iter()
+        .map(|t| t.raw().to_string())
+        .collect()
 }
 
 /// How a single-word term may match inside a longer token.
@@ -445,26 +598,48 @@ pub struct Hit {
 /// Precompiled term matcher.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
+    /// identity of this matcher's keys in the results remembered on words
+    /// (a new id after every change; clones share it, as they match alike)
+    id: u64,
+    /// where on a word this matcher's result is remembered
+    slot: usize,
     entries: Vec<Entry>,
-    /// joined normalised words → entries (lookups only, so a fast
-    /// non-keyed hash; the matching never depends on the map's order)
-    exact: FxHashMap<String, Vec<usize>>,
-    /// single-word keys usable inside compounds
-    compound: FxHashMap<String, Vec<usize>>,
+    /// joined normalised words and every prefix of them → index into
+    /// `lists` (`NO_LIST` for a prefix that is no key itself) and the
+    /// letters that can follow in a key (bit `c - b'a'`): a joined key that
+    /// is not in here cannot grow into a key, so the phrase scan stops, most
+    /// often on the next word's first letter without a lookup.
+    /// Lookups only, so a fast non-keyed hash; the matching never depends on
+    /// the map's order.
+    exact: FxHashMap<String, (u32, u32)>,
+    /// single-word keys usable inside compounds → index into `lists`
+    compound: FxHashMap<String, u32>,
+    /// entry lists of the keys
+    lists: Vec<Vec<usize>>,
     /// `compound_len[n]`: some compound key is `n` bytes long (splits of
     /// other lengths cannot match and are not looked up)
     compound_len: Vec<bool>,
     max_words: usize,
     min_compound_key: usize,
-    pub min_rest: usize,
-    pub linking: Vec<String>,
+    min_rest: usize,
+    linking: Vec<String>,
     /// match on folded surface forms instead of normalised keys (place names)
     pub raw_keys: bool,
 }
 
+const NO_LIST: u32 = u32::MAX;
+
+/// Source of matcher ids for the compound memo.
+static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(1);
+
+/// `exact` of a [`WordMatch`]: not even a prefix of a key.
+const NOT_FOUND: u32 = u32::MAX - 1;
+
 impl Matcher {
     pub fn new(min_rest: usize, linking: Vec<String>) -> Matcher {
         Matcher {
+            id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
+            slot: NEXT_MATCHER_SLOT.fetch_add(1, Ordering::Relaxed) % WORD_SLOTS,
             min_rest,
             linking,
             min_compound_key: usize::MAX,
@@ -472,11 +647,18 @@ impl Matcher {
         }
     }
 
+    fn new_list(&mut self) -> u32 {
+        self.lists.push(Vec::new());
+        (self.lists.len() - 1) as u32
+    }
+
     /// Add a surface form. `words` are normalised words (see [`term_words`]).
     pub fn add(&mut self, words: &[String], entry: Entry) {
         if words.is_empty() {
             return;
         }
+        // the keys change: results remembered under the old id do not apply
+        self.id = NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed);
         let key: String = words.concat();
         let idx = self.entries.len();
         let single = words.len() == 1;
@@ -493,13 +675,44 @@ impl Matcher {
                 self.compound_len.resize(key.len() + 1, false);
             }
             self.compound_len[key.len()] = true;
-            self.compound.entry(key.clone()).or_default().push(idx);
+            let li = match self.compound.get(key.as_str()) {
+                Some(&li) => li,
+                None => {
+                    let li = self.new_list();
+                    self.compound.insert(key.clone(), li);
+                    li
+                }
+            };
+            self.lists[li as usize].push(idx);
         }
-        self.exact.entry(key).or_default().push(idx);
+        for (p, _) in key.char_indices().skip(1) {
+            let next = key.as_bytes()[p];
+            let e = self
+                .exact
+                .entry(key[..p].to_string())
+                .or_insert((NO_LIST, 0));
+            if next.is_ascii_lowercase() {
+                e.1 |= 1 << (next - b'a');
+            }
+        }
+        let li = match self.exact.get(key.as_str()) {
+            Some(&(li, _)) if li != NO_LIST => li,
+            _ => self.new_list(),
+        };
+        self.exact.entry(key).or_insert((NO_LIST, 0)).0 = li;
+        self.lists[li as usize].push(idx);
     }
 
     pub fn entry(&self, i: usize) -> &Entry {
         &self.entries[i]
+    }
+
+    /// The entries of an exact key (not of a mere prefix).
+    fn exact_list(&self, key: &str) -> Option<&Vec<usize>> {
+        match self.exact.get(key) {
+            Some(&(li, _)) if li != NO_LIST => Some(&self.lists[li as usize]),
+            _ => None,
+        }
     }
 
     fn token_ok(&self, e: &Entry, toks: &[Token], a: usize, len: usize) -> bool {
@@ -519,6 +732,90 @@ impl Matcher {
             .any(|b| raw.starts_with(b.as_str()) || norm.starts_with(b.as_str()))
     }
 
+    /// The compound parts of the normalised word `w`: the entry lists of the
+    /// longest head and the longest modifier (`NO_LIST` for none), when
+    /// they overlap only the longer one.
+    fn split_compound(&self, w: &str) -> (u32, u32) {
+        let mut head: Option<(usize, u32)> = None; // (split point)
+        let is_key_len = |len: usize| self.compound_len.get(len).copied().unwrap_or(false);
+        for p in self.min_rest..=w.len() - self.min_compound_key {
+            if !is_key_len(w.len() - p) {
+                continue;
+            }
+            if let Some(&li) = self.compound.get(&w[p..]) {
+                head = Some((p, li));
+                break; // first split = longest head
+            }
+        }
+        let mut modi: Option<(usize, u32)> = None; // (prefix len)
+        for p in (self.min_compound_key..=w.len() - self.min_rest).rev() {
+            if !is_key_len(p) {
+                continue;
+            }
+            let Some(&li) = self.compound.get(&w[..p]) else {
+                continue;
+            };
+            let rest = &w[p..];
+            // the head after an optional linking element (personeel-s-tekort,
+            // huisarts-en-zorg) must still be a word of min_rest letters
+            let head_part = self
+                .linking
+                .iter()
+                .filter_map(|l| rest.strip_prefix(l.as_str()))
+                .min_by_key(|r| r.len())
+                .unwrap_or(rest);
+            let rest_ok = head_part.len() >= self.min_rest;
+            if rest_ok {
+                modi = Some((p, li));
+                break; // longest modifier
+            }
+        }
+        // keep both only if they do not overlap
+        if let (Some((hp, _)), Some((mp, _))) = (head, modi) {
+            if mp > hp {
+                // overlap: keep the longer part
+                if w.len() - hp >= mp {
+                    modi = None;
+                } else {
+                    head = None;
+                }
+            }
+        }
+        (head.map_or(NO_LIST, |h| h.1), modi.map_or(NO_LIST, |m| m.1))
+    }
+
+    /// What this matcher finds for `w` on its own, remembered on the word.
+    fn word_match(&self, w: &Word) -> WordMatch {
+        let slot = &w.seen[self.slot];
+        let (id, m) = slot.get();
+        if id == self.id {
+            return m;
+        }
+        let key = if self.raw_keys { &w.raw } else { &w.norm };
+        let (exact, next) = self
+            .exact
+            .get(key.as_str())
+            .copied()
+            .unwrap_or((NOT_FOUND, 0));
+        let n = w.norm.as_str();
+        let (head, modi) = if !self.compound.is_empty()
+            && n.len() >= self.min_compound_key + self.min_rest
+            && n.is_ascii()
+        {
+            self.split_compound(n)
+        } else {
+            (NO_LIST, NO_LIST)
+        };
+        let m = WordMatch {
+            exact,
+            next,
+            head,
+            modi,
+        };
+        slot.set((self.id, m));
+        m
+    }
+
     /// Find all matches, longest first, without overlaps between exact matches;
     /// compound matches only on tokens not covered by an exact match, at most one
     /// head and one modifier per token, and not overlapping each other.
@@ -527,29 +824,46 @@ impl Matcher {
         let n = toks.len();
         let mut covered = vec![false; n];
         // exact / phrase matches, greedy longest-first from left to right
+        let wms: Vec<WordMatch> = toks.iter().map(|t| self.word_match(&t.word)).collect();
         let mut i = 0;
         let mut key = String::new();
         while i < n {
             let mut best: Option<(usize, &Vec<usize>)> = None;
-            key.clear();
-            // up to two extra tokens: spacing/hyphen variants of a compound
-            // ("zij instromers" = "zijinstromers")
-            let maxw = (self.max_words + 2).min(n - i);
-            for k in 0..maxw {
-                let t = &toks[i + k];
-                if k > 0 && t.sent != toks[i].sent {
-                    break;
+            let t0 = &toks[i];
+            let m0 = wms[i];
+            if m0.exact < NOT_FOUND && m0.exact != NO_LIST {
+                best = Some((1, &self.lists[m0.exact as usize]));
+            }
+            if best.is_none() {
+                if let Some(v) = t0.alt.as_ref().and_then(|alt| self.exact_list(alt)) {
+                    best = Some((1, v));
                 }
-                key.push_str(if self.raw_keys { &t.raw } else { &t.norm });
-                if k > 0 && key.len() < 6 {
-                    continue;
-                }
-                if let Some(v) = self.exact.get(&key) {
-                    best = Some((k + 1, v));
-                }
-                if k == 0 && best.is_none() {
-                    if let Some(v) = t.alt.as_ref().and_then(|alt| self.exact.get(alt)) {
-                        best = Some((1, v));
+            }
+            if m0.exact != NOT_FOUND {
+                // up to two extra tokens: spacing/hyphen variants of a compound
+                // ("zij instromers" = "zijinstromers")
+                let maxw = (self.max_words + 2).min(n - i);
+                key.clear();
+                key.push_str(if self.raw_keys { t0.raw() } else { t0.norm() });
+                let mut next = m0.next;
+                for k in 1..maxw {
+                    let t = &toks[i + k];
+                    if t.sent != t0.sent {
+                        break;
+                    }
+                    let b = t.first[usize::from(!self.raw_keys)];
+                    if b.is_ascii_lowercase() && next & (1 << (b - b'a')) == 0 {
+                        // no key goes on with this letter
+                        break;
+                    }
+                    key.push_str(if self.raw_keys { t.raw() } else { t.norm() });
+                    let Some(&(li, nx)) = self.exact.get(key.as_str()) else {
+                        // no key starts with this: longer joins cannot match
+                        break;
+                    };
+                    next = nx;
+                    if key.len() >= 6 && li != NO_LIST {
+                        best = Some((k + 1, &self.lists[li as usize]));
                     }
                 }
             }
@@ -561,7 +875,7 @@ impl Matcher {
                         continue;
                     }
                     // an exact one-token match can still be blocked (zorgen)
-                    if len == 1 && entry.block.iter().any(|b| toks[i].raw == *b) {
+                    if len == 1 && entry.block.iter().any(|b| toks[i].raw() == b) {
                         continue;
                     }
                     any = true;
@@ -589,83 +903,30 @@ impl Matcher {
             if covered[ti] {
                 continue;
             }
-            let w = t.norm.as_str();
-            if w.len() < self.min_compound_key + self.min_rest || !w.is_ascii() {
+            let WordMatch { head, modi, .. } = wms[ti];
+            if head == NO_LIST && modi == NO_LIST {
                 continue;
             }
-            let mut head: Option<(usize, &Vec<usize>)> = None; // (split point)
-            let is_key_len = |len: usize| self.compound_len.get(len).copied().unwrap_or(false);
-            for p in self.min_rest..=w.len() - self.min_compound_key {
-                if !is_key_len(w.len() - p) {
+            let w = t.norm();
+            for (li, kind) in [(head, MatchKind::Head), (modi, MatchKind::Modifier)] {
+                if li == NO_LIST {
                     continue;
                 }
-                if let Some(v) = self.compound.get(&w[p..]) {
-                    head = Some((p, v));
-                    break; // first split = longest head
-                }
-            }
-            let mut modi: Option<(usize, &Vec<usize>)> = None; // (prefix len)
-            for p in (self.min_compound_key..=w.len() - self.min_rest).rev() {
-                if !is_key_len(p) {
-                    continue;
-                }
-                let Some(v) = self.compound.get(&w[..p]) else {
-                    continue;
-                };
-                let rest = &w[p..];
-                // the head after an optional linking element (personeel-s-tekort,
-                // huisarts-en-zorg) must still be a word of min_rest letters
-                let head_part = self
-                    .linking
-                    .iter()
-                    .filter_map(|l| rest.strip_prefix(l.as_str()))
-                    .min_by_key(|r| r.len())
-                    .unwrap_or(rest);
-                let rest_ok = head_part.len() >= self.min_rest;
-                if rest_ok {
-                    modi = Some((p, v));
-                    break; // longest modifier
-                }
-            }
-            // keep both only if they do not overlap
-            if let (Some((hp, _)), Some((mp, _))) = (head, modi) {
-                if mp > hp {
-                    // overlap: keep the longer part
-                    if w.len() - hp >= mp {
-                        modi = None;
-                    } else {
-                        head = None;
-                    }
-                }
-            }
-            if let Some((_, v)) = head {
-                for &e in v {
+                for &e in &self.lists[li as usize] {
                     let entry = &self.entries[e];
-                    if entry.compound.head()
+                    let allowed = match kind {
+                        MatchKind::Head => entry.compound.head(),
+                        _ => entry.compound.modifier(),
+                    };
+                    if allowed
                         && self.token_ok(entry, toks, ti, 1)
-                        && !Self::blocked(entry, &t.raw, w)
+                        && !Self::blocked(entry, t.raw(), w)
                     {
                         hits.push(Hit {
                             payload: entry.payload,
                             tok_start: ti,
                             tok_end: ti + 1,
-                            kind: MatchKind::Head,
-                        });
-                    }
-                }
-            }
-            if let Some((_, v)) = modi {
-                for &e in v {
-                    let entry = &self.entries[e];
-                    if entry.compound.modifier()
-                        && self.token_ok(entry, toks, ti, 1)
-                        && !Self::blocked(entry, &t.raw, w)
-                    {
-                        hits.push(Hit {
-                            payload: entry.payload,
-                            tok_start: ti,
-                            tok_end: ti + 1,
-                            kind: MatchKind::Modifier,
+                            kind,
                         });
                     }
                 }
@@ -850,6 +1111,23 @@ mod tests {
         assert!(found(&m, "het lerarentekort").is_empty());
         assert_eq!(found(&m, "de ouderenzorg"), vec![(0, MatchKind::Head)]);
         assert_eq!(found(&m, "zorgmedewerkers"), vec![(0, MatchKind::Modifier)]);
+    }
+
+    #[test]
+    fn sentence_end_after_a_wide_space() {
+        // a no-break space before the last word of a sentence (used to
+        // slice inside that space and panic)
+        let s = "Zorg in Den\u{a0}Haag. Het werkt bijv.\u{2003}zo. Klaar!";
+        let v = split_sentences(s);
+        let parts: Vec<&str> = v.iter().map(|&(a, b)| s[a..b].trim()).collect();
+        assert_eq!(
+            parts,
+            vec![
+                "Zorg in Den\u{a0}Haag.",
+                "Het werkt bijv.\u{2003}zo.",
+                "Klaar!"
+            ]
+        );
     }
 
     #[test]
