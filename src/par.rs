@@ -1,8 +1,10 @@
 //! Data parallelism for the CPU-bound steps of processing (scoring,
 //! cluster signatures): a pure function over a batch, split across the
-//! machine's cores with scoped threads. No pool and no dependency: a batch
-//! is hundreds of articles, so starting two to four threads per batch costs
-//! microseconds against milliseconds of work.
+//! machine's cores. The threads live as long as the process (one rayon
+//! pool): the analysis memos are per thread, and threads started per batch
+//! began every batch with cold memos.
+
+use rayon::prelude::*;
 
 /// Threads used for a batch: `RADAR_THREADS` when set to a number from 1
 /// to 64 (e.g. 1 on a machine shared with other work, or to measure per
@@ -27,29 +29,32 @@ pub fn threads() -> usize {
     })
 }
 
-/// `items.iter().map(f).collect()`, computed on up to [`threads`] threads;
-/// the results keep the order of `items`.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads().min(items.len().div_ceil(16)).max(1);
-    if threads == 1 {
-        return items.iter().map(f).collect();
-    }
-    let per = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|s| {
-        let parts: Vec<_> = items
-            .chunks(per)
-            .map(|chunk| s.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
-                // A panic in `f` is a bug; carry it to the caller as such.
-                Err(p) => std::panic::resume_unwind(p),
-            })
-            .collect()
+/// The pool, made on first use; `None` when one thread is all we use (the
+/// caller's thread does the work) or the pool cannot start.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let n = threads();
+        if n == 1 {
+            return None;
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("radar-work-{i}"))
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "no worker threads; working on one"))
+            .ok()
     })
+    .as_ref()
+}
+
+/// `items.iter().map(f).collect()`, computed on up to [`threads`] threads;
+/// the results keep the order of `items`. A panic in `f` reaches the caller.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    match pool() {
+        Some(pool) if items.len() > 1 => pool.install(|| items.par_iter().map(f).collect()),
+        _ => items.iter().map(f).collect(),
+    }
 }
 
 #[cfg(test)]
