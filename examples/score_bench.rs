@@ -223,6 +223,8 @@ fn main() {
         first.as_secs_f64() * 1000.0
     );
     run_set("synthetic", &rules, &synth, runs, &mut dump);
+    fresh_threads(&rules, &synth, 500);
+    fresh_threads(&rules, &synth, 5000);
     if let Some(dev) = dev {
         run_set("dev", &rules, &dev, runs.max(20), &mut dump);
     }
@@ -230,6 +232,26 @@ fn main() {
         println!("peak RSS {:.1} MB", rss as f64 / 1e6);
     }
     memo_growth(&rules);
+}
+
+/// Scoring in chunks of `chunk` articles, each on a new thread (as a
+/// batch split over scoped threads does): every chunk starts with an empty
+/// word memo.
+fn fresh_threads(rules: &Rules, items: &[Input], chunk: usize) {
+    let t = Instant::now();
+    for part in items.chunks(chunk) {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for a in part {
+                    std::hint::black_box(score_one(rules, a));
+                }
+            });
+        });
+    }
+    println!(
+        "synthetic, a new thread per {chunk} articles: score {:.4} ms/article (wall)",
+        t.elapsed().as_secs_f64() * 1000.0 / items.len() as f64
+    );
 }
 
 /// What the per-thread word memo costs at its bound: score articles made of

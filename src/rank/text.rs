@@ -244,6 +244,8 @@ pub struct Word {
 
 impl Word {
     fn new(raw: String, norm: String) -> Word {
+        // id 0 is no real matcher (ids start at 1); its answer is an empty
+        // matcher's: nothing found
         const EMPTY: (u64, WordMatch) = (
             0,
             WordMatch {
@@ -822,9 +824,10 @@ impl Matcher {
     pub fn find(&self, toks: &[Token]) -> Vec<Hit> {
         let mut hits = Vec::new();
         let n = toks.len();
-        let mut covered = vec![false; n];
         // exact / phrase matches, greedy longest-first from left to right
-        let wms: Vec<WordMatch> = toks.iter().map(|t| self.word_match(&t.word)).collect();
+        // each token's lookups; a token covered by an exact match loses its
+        // compound parts (compounds only count on tokens not covered)
+        let mut wms: Vec<WordMatch> = toks.iter().map(|t| self.word_match(&t.word)).collect();
         let mut i = 0;
         let mut key = String::new();
         while i < n {
@@ -887,8 +890,9 @@ impl Matcher {
                     });
                 }
                 if any {
-                    for c in covered.iter_mut().skip(i).take(len) {
-                        *c = true;
+                    for m in &mut wms[i..i + len] {
+                        m.head = NO_LIST;
+                        m.modi = NO_LIST;
                     }
                     i += len;
                     continue;
@@ -900,9 +904,6 @@ impl Matcher {
             return hits;
         }
         for (ti, t) in toks.iter().enumerate() {
-            if covered[ti] {
-                continue;
-            }
             let WordMatch { head, modi, .. } = wms[ti];
             if head == NO_LIST && modi == NO_LIST {
                 continue;
