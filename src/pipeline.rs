@@ -119,17 +119,51 @@ fn version_of(text: &str) -> String {
 /// Scores every article that has no score from the current rules; returns
 /// how many were scored.
 pub fn score_pending(store: &mut Store, ranker: &Ranker) -> Result<usize, PipelineError> {
+    score_pending_with(store, &ranker.version, |a, tags| ranker.score(a, tags))
+}
+
+/// [`score_pending`] with the scoring function given (tests put a failing
+/// one in). A panic while scoring one article (a bug meeting text nobody
+/// foresaw) must not stop every later cycle at the same article: it is
+/// logged, and the article is stored with score 0 and a Dutch reason
+/// saying so, so it is not retried until the rules change.
+pub(crate) fn score_pending_with(
+    store: &mut Store,
+    version: &str,
+    score: impl Fn(&crate::store::Article, &[String]) -> rank::Relevance + Sync + Send,
+) -> Result<usize, PipelineError> {
     let mut total = 0;
     let mut after = i64::MIN;
     loop {
-        let batch = store.unscored_after(&ranker.version, after, 1000)?;
+        let batch = store.unscored_after(version, after, 1000)?;
         let Some((last, _)) = batch.last() else {
             break;
         };
         after = last.id;
         // Scoring is pure and CPU-bound: the batch is split across cores.
         let rows: Vec<ScoreRow> = crate::par::map(&batch, |(a, tags)| {
-            let rel = ranker.score(a, tags);
+            let rel = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| score(a, tags)))
+                .unwrap_or_else(|_| {
+                    tracing::error!(
+                        article = a.id,
+                        "scoring this article panicked (a bug; please report it); stored with score 0"
+                    );
+                    rank::Relevance {
+                        score: 0.0,
+                        themes: Vec::new(),
+                        criteria: Vec::new(),
+                        criteria_met: 0,
+                        koploper_like: false,
+                        penalties: Vec::new(),
+                        signals: Vec::new(),
+                        sector: None,
+                        region: None,
+                        components: Default::default(),
+                        reason: "Score kon niet worden berekend door een fout in radar; \
+                                 de beheerder vindt de melding in het logboek."
+                            .into(),
+                    }
+                });
             ScoreRow {
                 id: a.id,
                 score: rel.score,
@@ -142,7 +176,7 @@ pub fn score_pending(store: &mut Store, ranker: &Ranker) -> Result<usize, Pipeli
                     .filter(|t| t.contribution > 0.0)
                     .map(|t| (t.id.clone(), t.contribution))
                     .collect(),
-                rules_version: ranker.version.clone(),
+                rules_version: version.to_string(),
             }
         });
         store.save_scores(&rows)?;
@@ -635,4 +669,53 @@ pub fn reindex(store: &mut Store, index: &mut SearchIndex) -> Result<usize, Pipe
     index.commit()?;
     store.mark_all_unindexed()?;
     index_pending(store, index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_scoring_one_article_spares_the_others() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.ensure_import_source("t", "T").unwrap();
+        let drafts: Vec<ArticleDraft> = ["Eerste", "Boem", "Derde"]
+            .iter()
+            .map(|t| {
+                ArticleDraft::new(
+                    None,
+                    Some(format!("https://zorg.nl/{t}")),
+                    t,
+                    None,
+                    None,
+                    None,
+                    format!("{t}: zij-instromers in de ouderenzorg leren op de werkvloer."),
+                )
+            })
+            .collect();
+        store.upsert_articles("t", &drafts).unwrap();
+        let ranker = Ranker::builtin();
+        let scored = score_pending_with(&mut store, &ranker.version, |a, tags| {
+            assert_ne!(a.title, "Boem", "a scoring bug");
+            ranker.score(a, tags)
+        })
+        .unwrap();
+        assert_eq!(scored, 3, "the batch goes on after the panic");
+        let ids = store
+            .recent_ids(chrono::DateTime::<Utc>::MIN_UTC, 10)
+            .unwrap();
+        for id in ids {
+            let a = store.article(id).unwrap().unwrap();
+            let why: rank::Relevance =
+                serde_json::from_str(&store.relevance(id).unwrap().unwrap()).unwrap();
+            if a.title == "Boem" {
+                assert_eq!(a.score, Some(0.0));
+                assert!(why.reason.contains("fout in radar"), "{}", why.reason);
+            } else {
+                assert!(a.score.unwrap() > 0.0, "{} was scored", a.title);
+            }
+        }
+        // Not tried again with the same rules (no crash loop).
+        assert_eq!(score_pending(&mut store, &ranker).unwrap(), 0);
+    }
 }

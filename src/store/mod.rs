@@ -1500,7 +1500,14 @@ impl Store {
         use crate::cluster::{SAME_STORY, Signature};
         let mut joined = 0;
         // Signatures are pure and CPU-bound: computed across cores first.
-        let sigs = crate::par::map(&pending, |(_, text)| Signature::of(text));
+        // A panic here (a bug meeting unforeseen text) makes the article a
+        // story of its own instead of stopping every later clustering run.
+        let sigs = crate::par::map(&pending, |(id, text)| {
+            std::panic::catch_unwind(|| Signature::of(text)).unwrap_or_else(|_| {
+                tracing::error!(article = id, "signature panicked (a bug); clustered alone");
+                None
+            })
+        });
         let tx = self.conn.transaction().ctx("starting clustering")?;
         for ((id, _), sig) in pending.iter().zip(sigs) {
             let id = *id;
