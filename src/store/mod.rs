@@ -63,6 +63,40 @@ impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
     }
 }
 
+/// An explanation as stored: LZ4-compressed JSON (a BLOB, ~4× smaller;
+/// the explanation was half of a store's bytes).
+fn explanation_to(json: &str) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(json.as_bytes())
+}
+
+/// A stored explanation back as JSON: a BLOB is compressed, TEXT (rows
+/// written before compression) is the JSON itself.
+fn explanation_from(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::{FromSqlError, ValueRef};
+    match v {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => Ok(Some(String::from_utf8_lossy(t).into_owned())),
+        ValueRef::Blob(b) => lz4_flex::decompress_size_prepended(b)
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Blob,
+                    Box::new(FromSqlError::Other(
+                        "explanation is not LZ4-compressed JSON".into(),
+                    )),
+                )
+            }),
+        _ => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            "relevance".into(),
+            v.data_type(),
+        )),
+    }
+}
+
 /// Articles clustered per transaction (tiny in unit tests, so they run
 /// through several pages).
 const CLUSTER_PAGE: usize = if cfg!(test) { 3 } else { 2000 };
@@ -1113,6 +1147,50 @@ mod tests {
     }
 
     #[test]
+    fn explanations_are_stored_compressed_and_read_back_whole() {
+        let mut s = store();
+        s.upsert_articles("src", &[draft(None, Some("https://a.nl/1"), "T", "tekst")])
+            .unwrap();
+        let id = s.recent_ids(DateTime::<Utc>::MIN_UTC, 1).unwrap()[0];
+        let term = r#"{"term":"zij-instroom","matched":"zij-instromers","field":"body"}"#;
+        let json = format!(
+            r#"{{"score":61.5,"terms":[{}],"reason":"Één lead"}}"#,
+            [term; 40].join(",")
+        );
+        let row = ScoreRow {
+            id,
+            score: 61.5,
+            relevance_json: json.clone(),
+            sector: None,
+            region: None,
+            themes: Vec::new(),
+            rules_version: "t".into(),
+        };
+        s.save_scores(&[row]).unwrap();
+        assert_eq!(s.relevance(id).unwrap().as_deref(), Some(json.as_str()));
+        let c = s.candidates(None, None, 0.0, 10).unwrap();
+        assert_eq!(c[0].relevance_json.as_deref(), Some(json.as_str()));
+        let stored: usize = s
+            .conn
+            .query_row(
+                "SELECT length(relevance) FROM article_explanations WHERE typeof(relevance) = 'blob'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(stored * 4 < json.len(), "{stored} bytes for {}", json.len());
+        // A damaged value is an error that names it, not a panic.
+        s.conn
+            .execute(
+                "UPDATE article_explanations SET relevance = x'ff00ff00ff'",
+                [],
+            )
+            .unwrap();
+        let err = s.relevance(id).unwrap_err().to_string();
+        assert!(err.contains("LZ4"), "{err}");
+    }
+
+    #[test]
     fn explanations_of_an_older_store_move_out_of_the_article_rows() {
         // A store as migration 9 left it, with an explanation in the row.
         let dir = tempfile::tempdir().unwrap();
@@ -1427,7 +1505,7 @@ impl Store {
             for r in rows {
                 upd.execute(params![r.id, r.score, r.sector, r.region, r.rules_version])
                     .ctx("saving score")?;
-                why.execute(params![r.id, r.relevance_json])
+                why.execute(params![r.id, explanation_to(&r.relevance_json)])
                     .ctx("saving explanation")?;
                 del.execute([r.id]).ctx("deleting themes")?;
                 for (t, c) in &r.themes {
@@ -1643,7 +1721,7 @@ impl Store {
                 |r| {
                     Ok(Candidate {
                         article: article_from_row(r)?,
-                        relevance_json: r.get(N_ARTICLE_COLS)?,
+                        relevance_json: explanation_from(r.get_ref(N_ARTICLE_COLS)?)?,
                         also_in: r.get::<_, i64>(N_ARTICLE_COLS + 1)?.saturating_sub(1) as u32,
                         cluster_first_seen: parse_ts(r.get(N_ARTICLE_COLS + 2)?)
                             .unwrap_or_default(),
@@ -1664,9 +1742,10 @@ impl Store {
             .query_row(
                 "SELECT relevance FROM article_explanations WHERE article_id = ?1",
                 [id],
-                |r| r.get::<_, String>(0),
+                |r| explanation_from(r.get_ref(0)?),
             )
             .optional()
+            .map(Option::flatten)
             .ctx("reading relevance")
     }
 
