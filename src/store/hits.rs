@@ -1,7 +1,8 @@
 //! What a search result page shows of each hit, read in one query: only the
-//! columns before the (large) explanation column, so SQLite never walks
-//! the overflow pages of the explanation, and the body text only when
-//! asked for (snippets come from the summary when it matches).
+//! small columns, and the body text only when asked for (snippets come from
+//! the summary when it matches), so SQLite does not walk a row's overflow
+//! pages for what it does not show. The explanation lives in its own table
+//! since migration 10.
 
 use chrono::{DateTime, Utc};
 
