@@ -46,8 +46,13 @@ struct Elem {
     parent: Option<usize>,
     /// Class/id says boilerplate (comments, sharing, cookie banner, ...).
     unlikely: bool,
+    /// Class/id says readers' comments: dropped even when they outweigh
+    /// the article.
+    comments: bool,
     /// Marked up as the article's body (`itemprop="articleBody"`).
     body: bool,
+    /// The page's main content (`<main>` or `role="main"`).
+    main: bool,
 }
 
 struct Walk<'a> {
@@ -71,16 +76,35 @@ struct Walk<'a> {
     links: Vec<String>,
     /// Whether a lower-cased "class id" string names boilerplate: pages
     /// repeat the same few classes on thousands of elements.
-    unlikely_cache: std::collections::HashMap<String, bool>,
+    unlikely_cache: std::collections::HashMap<String, (bool, bool)>,
 }
 
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"-ad-|(?-u:\b)ads?(?-u:\b)|ad-break|adbox|advert|agegate|banner|breadcrumb|combx|comment|community|consent|cookie|cover-wrap|disqus|footer|gdpr|legends|masthead|(?-u:\b)menu|modal|newsletter|nieuwsbrief|outbrain|pager|pagination|popup|promo|related|gerelateerd|remark|replies|(?-u:\b)rss(?-u:\b)|share|sharing|shoutbox|sidebar|skyscraper|social|sponsor|subscribe|supplemental|taboola|(?-u:\b)tags?(?-u:\b)|toolbar|yom-remote|lees-?ook|meer-?nieuws|read-?more|recommend|trending|most-?popular|signup|paywall|newsletter|author-?bio|byline|dateline|(?-u:\b)meta(?-u:\b)|timestamp|caption|credit")
+    Regex::new(r"-ad-|(?-u:\b)ads?(?-u:\b)|ad-break|adbox|advert|agegate|banner|breadcrumb|combx|comment|community|consent|cookie|cover-wrap|disqus|footer|gdpr|legends|masthead|(?-u:\b)menu|modal|newsletter|nieuwsbrief|outbrain|pager|pagination|popup|promo|related|gerelateerd|remark|replies|(?-u:\b)rss(?-u:\b)|share|sharing|shoutbox|sidebar|skyscraper|social|sponsor|subscribe|supplemental|taboola|(?-u:\b)tags?(?-u:\b)|toolbar|yom-remote|lees-?ook|meer-?nieuws|read-?more|recommend|trending|most-?popular|signup|paywall|newsletter|author-?bio|reacties|(?-u:\b)cta(?-u:\b)|byline|dateline|(?-u:\b)meta(?-u:\b)|timestamp|caption|credit")
         .expect("static regex")
 });
+/// How a sentence ends, in Latin and CJK scripts.
+const SENTENCE_END: [char; 9] = ['.', '!', '?', '"', '”', '’', '。', '！', '？'];
+const SENTENCE_END_QUOTE: [char; 10] = ['.', '!', '?', '"', '”', '’', '\'', '。', '！', '？'];
+
+/// Readers' comments (a subset of [`UNLIKELY`]).
+static COMMENTS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"comment|disqus|replies|reacties").expect("static regex"));
 static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)and(?-u:\b)|article|body|column|content|(?-u:\b)main(?-u:\b)|shadow|story|entry|post-?text|artikel|bericht|embed").expect("static regex")
 });
+/// A class or id token whose last word is boilerplate ("entry-author-bio",
+/// "article-comments", "image-embed-caption") names that boilerplate, even
+/// when an earlier word sounds like content.
+fn names_boilerplate(cls: &str) -> bool {
+    cls.split_ascii_whitespace().any(|token| {
+        UNLIKELY.find_iter(token).any(|m| {
+            let rest = &token[m.end()..];
+            rest.is_empty() || rest == "s"
+        })
+    })
+}
+
 /// Elements whose subtree is never article text.
 fn is_skipped(name: &str) -> bool {
     matches!(
@@ -231,21 +255,30 @@ fn style_hides(style: &str, scratch: &mut String) -> bool {
 
 impl<'a> Walk<'a> {
     /// Class and id say boilerplate (and not article).
-    fn unlikely(&mut self, class: &str, id: &str) -> bool {
+    /// Whether class and id say boilerplate, and whether they say it is
+    /// the readers' comments.
+    fn unlikely(&mut self, class: &str, id: &str) -> (bool, bool) {
         let key = &mut self.scratch;
         key.clear();
-        key.push_str(class);
-        key.push(' ');
-        key.push_str(id);
-        key.make_ascii_lowercase();
+        // camelCase words are split like hyphenated ones
+        // ("imageEmbedCaption" reads "image-embed-caption").
+        let mut prev_lower = false;
+        for c in class.chars().chain([' ']).chain(id.chars()) {
+            if c.is_ascii_uppercase() && prev_lower {
+                key.push('-');
+            }
+            prev_lower = c.is_ascii_lowercase();
+            key.push(c.to_ascii_lowercase());
+        }
         let cls = key.trim();
         if cls.is_empty() {
-            return false;
+            return (false, false);
         }
         if let Some(&known) = self.unlikely_cache.get(cls) {
             return known;
         }
-        let verdict = UNLIKELY.is_match(cls) && !MAYBE.is_match(cls);
+        let unlikely = UNLIKELY.is_match(cls) && (!MAYBE.is_match(cls) || names_boilerplate(cls));
+        let verdict = (unlikely, unlikely && COMMENTS.is_match(cls));
         // Bounded: a hostile page with endless distinct classes gets no
         // more than a small table.
         if self.unlikely_cache.len() < 4096 {
@@ -269,7 +302,7 @@ impl<'a> Walk<'a> {
         let (owner, kind) = *self.stack.last().expect("stack has root");
         let chars = counts.chars;
         // Scripts without spaces (CJK) count one "word" per ~3 characters.
-        let words = counts.words.max(counts.wide / 3);
+        let words = counts.words.max(counts.wide / 2);
         let html = collapse_spaces(&self.html);
         let mut block = Block {
             text,
@@ -318,6 +351,7 @@ impl<'a> Walk<'a> {
                 let (mut class, mut id) = (None, None);
                 let (mut href, mut src, mut data_src) = (None, None, None);
                 let mut body = false;
+                let mut main = name == "main";
                 for (qual, value) in &e.attrs {
                     if qual.ns != html5ever::ns!() {
                         continue;
@@ -328,6 +362,7 @@ impl<'a> Walk<'a> {
                         "aria-hidden" => hidden |= value == "true",
                         "style" => hidden |= style_hides(value, &mut self.scratch),
                         "role" => {
+                            main |= value == "main";
                             hidden |= matches!(
                                 value,
                                 "navigation"
@@ -354,10 +389,14 @@ impl<'a> Walk<'a> {
                 if hidden {
                     return;
                 }
-                let unlikely = self.use_classes
+                let (unlikely, comments) = if self.use_classes
                     && (class.is_some() || id.is_some())
                     && !matches!(name, "body" | "html" | "article" | "main")
-                    && self.unlikely(class.unwrap_or(""), id.unwrap_or(""));
+                {
+                    self.unlikely(class.unwrap_or(""), id.unwrap_or(""))
+                } else {
+                    (false, false)
+                };
                 if name == "br" {
                     self.text.push('\n');
                     self.html.push_str("<br>");
@@ -418,7 +457,9 @@ impl<'a> Walk<'a> {
                 self.elems.push(Elem {
                     parent,
                     unlikely,
+                    comments,
                     body,
+                    main,
                 });
                 let kind = match name {
                     "p" | "dd" | "dt" | "address" => Kind::Para,
@@ -621,9 +662,7 @@ fn weight(b: &mut Block) -> f64 {
     match b.kind {
         Kind::Heading(_) => 0.0,
         Kind::Caption => -w * 0.3,
-        _ if b.words >= 12
-            || (b.words >= 6 && ld < 0.2 && t.ends_with(['.', '!', '?', '"', '”', '’'])) =>
-        {
+        _ if b.words >= 12 || (b.words >= 6 && ld < 0.2 && t.ends_with(SENTENCE_END)) => {
             w * (1.0 - ld)
         }
         _ => -w * 0.4 - 0.5,
@@ -670,7 +709,9 @@ fn extract_once(
         elems: vec![Elem {
             parent: None,
             unlikely: false,
+            comments: false,
             body: false,
+            main: false,
         }],
         blocks: Vec::new(),
         text: String::new(),
@@ -708,7 +749,8 @@ fn extract_once(
     let mut dead = vec![false; n];
     for i in 1..n {
         let p = w.elems[i].parent.unwrap_or(0);
-        dead[i] = dead[p] || (w.elems[i].unlikely && prose[i] < 0.5 * total);
+        let e = &w.elems[i];
+        dead[i] = dead[p] || e.comments || (e.unlikely && prose[i] < 0.5 * total);
     }
     w.blocks.retain(|b| !dead[b.owner]);
     let mut score = vec![0f64; n];
@@ -798,7 +840,14 @@ fn extract_once(
     let mut best = core;
     let mut best_score = score[core];
     let mut a = w.elems[core].parent;
+    let mut from = core;
     while let Some(i) = a {
+        // The page's `<main>` holds the article; beyond it are the site's
+        // header and footer.
+        if w.elems[from].main {
+            break;
+        }
+        from = i;
         let added = (good[i] - good[core]) as f64;
         let added_groups = (groups[i] - groups[core]).max(1) as f64;
         let added_heads = (heads[i] - heads[core]) as f64;
@@ -871,14 +920,29 @@ fn extract_once(
         }
         kept.push(b);
     }
+    // Lists of three or more items that are not links (a closing list of
+    // qualified teams, of steps, of prices) are part of the text.
+    let mut lists: std::collections::HashMap<usize, (usize, usize, usize)> = Default::default();
+    for b in &kept {
+        if let Kind::Item { list, .. } = b.kind {
+            let e = lists.entry(list).or_default();
+            e.0 += 1;
+            e.1 += b.chars;
+            e.2 += b.link_chars;
+        }
+    }
+    let text_list = |b: &Block| match b.kind {
+        Kind::Item { list, .. } => lists
+            .get(&list)
+            .is_some_and(|&(n, chars, link)| n >= 3 && (link as f64) < 0.3 * chars as f64),
+        _ => false,
+    };
     // Trim short non-prose fragments (bylines, dates, captions) at the edges.
     let is_prose = |b: &Block| {
         !matches!(b.kind, Kind::Caption | Kind::Heading(_))
             && (b.words >= 12
-                || (b.words >= 4
-                    && b.text
-                        .trim_end()
-                        .ends_with(['.', '!', '?', '"', '”', '’', '\''])))
+                || text_list(b)
+                || (b.words >= 4 && b.text.trim_end().ends_with(SENTENCE_END_QUOTE)))
     };
     while kept.first().is_some_and(|b| !is_prose(b)) {
         kept.remove(0);
@@ -940,7 +1004,7 @@ fn linked_sentence(b: &Block) -> bool {
         && b.words >= 6
         && (b.link_chars as f64) <= LINKED_SENTENCE_MAX * b.chars as f64
         && b.chars - b.link_chars >= 15
-        && t.ends_with(['.', '!', '?', '"', '”', '’'])
+        && t.ends_with(SENTENCE_END)
         && !t.ends_with(['…'])
         && !t.ends_with("...")
 }
@@ -1110,4 +1174,94 @@ pub(crate) fn reconcile(blocks: Vec<Block>, body: &str) -> Vec<Block> {
     let mut blocks = blocks;
     blocks.truncate(keep);
     blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Limits, extract};
+
+    fn text(html: &str) -> String {
+        extract(html, None, &Limits::default()).unwrap().text
+    }
+
+    fn para(topic: &str) -> String {
+        format!(
+            "<p>Het team van {topic} werkt sinds dit voorjaar met vaste koppels van een \
+             verpleegkundige en een helpende, zodat cliënten elke avond dezelfde gezichten zien \
+             en nieuwe collega's snel leren hoe het werk gaat.</p>"
+        )
+    }
+
+    #[test]
+    fn class_names_are_read_by_their_last_word() {
+        // "entry" and "embed" sound like content, but the last word of the
+        // class says what the element is.
+        let html = format!(
+            "<html><body><div class=\"entry-content\">{}{}\
+             <div class=\"imageEmbedCaption\">Medewerkers van het wijkteam bij de start van het \
+             project, op maandag in het buurthuis aan de Dorpsstraat.</div>{}</div>\
+             <div class=\"entry-author-bio\"><p>Anna Smit schrijft al twaalf jaar over de zorg in \
+             de regio en werkte daarvoor zelf als wijkverpleegkundige in Zutphen.</p></div>\
+             </body></html>",
+            para("Noord"),
+            para("Oost"),
+            para("Zuid")
+        );
+        let t = text(&html);
+        assert!(t.contains("team van Zuid"), "{t}");
+        assert!(!t.contains("buurthuis"), "caption kept: {t}");
+        assert!(!t.contains("Anna Smit"), "author bio kept: {t}");
+    }
+
+    #[test]
+    fn the_climb_stops_at_main() {
+        // The site footer's prose is outside <main>: no climb can take it.
+        let html = format!(
+            "<html><body><div class=\"page\"><main><div class=\"body\">{}{}</div>\
+             <p><a href=\"/a\">Eerder verschenen over de avonddienst</a></p></main>\
+             <div class=\"colofon\"><p>Dit blad is een uitgave van de stichting Regionale \
+             Zorgmedia, wordt gemaakt door een kleine redactie en verschijnt elke week, ook in \
+             de zomer, met nieuws uit de wijk en de regio.</p></div></div></body></html>",
+            para("Noord"),
+            para("Oost")
+        );
+        let t = text(&html);
+        assert!(t.contains("team van Oost"), "{t}");
+        assert!(!t.contains("Regionale Zorgmedia"), "footer kept: {t}");
+    }
+
+    #[test]
+    fn comments_go_even_when_they_outweigh_the_article() {
+        let comments: String = (0..12)
+            .map(|i| {
+                format!(
+                    "<div class=\"item\"><p>Reactie {i}: wat een mooi initiatief, bij ons in de \
+                 thuiszorg zouden we dit ook graag proberen, want de avonddiensten zijn nu \
+                 zwaar en er is weinig tijd om nieuwe collega's goed in te werken.</p></div>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<html><body><div class=\"wrap\"><div class=\"post\">{}{}</div>\
+             <div id=\"reacties\">{comments}</div></div></body></html>",
+            para("Noord"),
+            para("Oost")
+        );
+        let t = text(&html);
+        assert!(t.contains("team van Noord"), "{t}");
+        assert!(!t.contains("Reactie"), "comments kept: {t}");
+    }
+
+    #[test]
+    fn cjk_sentences_count_as_prose() {
+        // Chinese has no spaces between words; the article must still
+        // outweigh a short menu.
+        let p = "<p>社區護理團隊開始嘗試固定搭檔的晚班制度，讓住戶見到熟悉的面孔。</p>";
+        let html = format!(
+            "<html><body><ul class=\"x\"><li><a href=\"/\">首頁</a></li><li><a href=\"/b\">部落格</a></li></ul>\
+             <div class=\"post\">{p}{p}{p}</div></body></html>"
+        );
+        let t = text(&html);
+        assert!(t.contains("社區護理團隊"), "{t}");
+    }
 }
