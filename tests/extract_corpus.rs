@@ -36,7 +36,12 @@ fn evaluate(pages: &[corpus::Page]) -> Vec<(String, usize, (f64, f64, f64))> {
     }
     // Only development pages are listed by name; holdout pages stay unseen.
     worst_dev.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (f, id) in worst_dev.iter().take(5) {
+    // RADAR_WEAKEST=N lists the N weakest development pages (default 5).
+    let n = std::env::var("RADAR_WEAKEST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    for (f, id) in worst_dev.iter().take(n) {
         println!("weakest dev page: F1={f:.3} {id}");
     }
     groups
