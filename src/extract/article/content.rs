@@ -688,10 +688,33 @@ pub(crate) fn extract(
     }
     let second = extract_once(doc, base, deadline, title, false);
     match (first, second) {
-        (Ok(a), Ok(b)) => Ok(if words(&b) > 2 * words(&a) { b } else { a }),
+        // The retry must extend what the first pass found, not replace it:
+        // without class hints a short article can lose to its own comments.
+        (Ok(a), Ok(b)) => Ok(if words(&b) > 2 * words(&a) && extends(&b, &a) {
+            b
+        } else {
+            a
+        }),
         (Ok(a), Err(_)) => Ok(a),
         (Err(_), b) => b,
     }
+}
+
+/// Whether `longer` holds most of `shorter`'s text (4-word shingles).
+fn extends(longer: &Content, shorter: &Content) -> bool {
+    let text = |c: &Content| {
+        c.blocks
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let short = shingles(&text(shorter));
+    if short.is_empty() {
+        return true;
+    }
+    let long = shingles(&text(longer));
+    short.iter().filter(|h| long.contains(h)).count() * 2 >= short.len()
 }
 
 fn extract_once(
@@ -1250,6 +1273,29 @@ mod tests {
         let t = text(&html);
         assert!(t.contains("team van Noord"), "{t}");
         assert!(!t.contains("Reactie"), "comments kept: {t}");
+    }
+
+    #[test]
+    fn a_short_article_does_not_lose_to_its_comments_on_the_retry() {
+        // Under 60 words the extractor retries without class hints; that
+        // retry finds the (longer) comments, which do not hold the article.
+        let comments: String = (0..8)
+            .map(|i| {
+                format!(
+                    "<p>Reactie {i}: bij ons in de thuiszorg proberen we dit ook, want de \
+                     avonddiensten zijn zwaar en er is weinig tijd om nieuwe collega's in te \
+                     werken. Wie heeft er ervaring mee?</p>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<html><body><div class=\"post\"><p>Open draad: wat doet uw organisatie om \
+             zij-instromers het eerste jaar vast te houden? Deel uw ervaring hieronder.</p></div>\
+             <div class=\"comments\">{comments}</div></body></html>"
+        );
+        let t = text(&html);
+        assert!(t.contains("zij-instromers"), "{t}");
+        assert!(!t.contains("Reactie"), "comments taken: {t}");
     }
 
     #[test]
