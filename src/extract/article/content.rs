@@ -277,8 +277,11 @@ impl<'a> Walk<'a> {
         if let Some(&known) = self.unlikely_cache.get(cls) {
             return known;
         }
-        let unlikely = UNLIKELY.is_match(cls) && (!MAYBE.is_match(cls) || names_boilerplate(cls));
-        let verdict = (unlikely, unlikely && COMMENTS.is_match(cls));
+        let maybe = MAYBE.is_match(cls);
+        let unlikely = UNLIKELY.is_match(cls) && (!maybe || names_boilerplate(cls));
+        // Only a container that is nothing but comments goes whatever its
+        // size: "entry-content has-comments" is the article.
+        let verdict = (unlikely, unlikely && !maybe && COMMENTS.is_match(cls));
         // Bounded: a hostile page with endless distinct classes gets no
         // more than a small table.
         if self.unlikely_cache.len() < 4096 {
@@ -1274,6 +1277,24 @@ mod tests {
         let t = text(&html);
         assert!(t.contains("team van Noord"), "{t}");
         assert!(!t.contains("Reactie"), "comments kept: {t}");
+    }
+
+    #[test]
+    fn an_article_wrapper_that_mentions_comments_stays() {
+        let html = format!(
+            "<html><body><div class=\"entry-content has-comments\">{}{}{}</div>\
+             <div class=\"over-ons\">{}{}</div></body></html>",
+            para("Noord"),
+            para("Oost"),
+            para("Zuid"),
+            para("Stichting Wijkzorg, opgericht in 1998 in Apeldoorn,"),
+            para("de stichting")
+        );
+        let t = text(&html);
+        assert!(
+            t.contains("team van Noord") && t.contains("team van Zuid"),
+            "{t}"
+        );
     }
 
     #[test]
