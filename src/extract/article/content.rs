@@ -96,12 +96,16 @@ static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
 /// A class or id token whose last word is boilerplate ("entry-author-bio",
 /// "article-comments", "image-embed-caption") names that boilerplate, even
 /// when an earlier word sounds like content.
+/// State classes ("has-comments", "with-sidebar", "no-share") describe the
+/// element's layout, not what it is.
 fn names_boilerplate(cls: &str) -> bool {
+    const STATE: [&str; 6] = ["has-", "with-", "no-", "is-", "show-", "hide-"];
     cls.split_ascii_whitespace().any(|token| {
-        UNLIKELY.find_iter(token).any(|m| {
-            let rest = &token[m.end()..];
-            rest.is_empty() || rest == "s"
-        })
+        !STATE.iter().any(|p| token.starts_with(p))
+            && UNLIKELY.find_iter(token).any(|m| {
+                let rest = &token[m.end()..];
+                rest.is_empty() || rest == "s"
+            })
     })
 }
 
@@ -1295,6 +1299,27 @@ mod tests {
             t.contains("team van Noord") && t.contains("team van Zuid"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn a_state_class_does_not_name_the_element() {
+        // "with-sidebar" says how the wrapper is laid out; the comments
+        // below outweigh the article, so the prose-share guard cannot help.
+        let comments: String = (0..10)
+            .map(|i| format!("<div class=\"item\">{}</div>", para(&format!("lezer {i}"))))
+            .collect();
+        let html = format!(
+            "<html><body><div class=\"post-content with-sidebar\">{}{}</div>\
+             <div id=\"comments\">{comments}</div></body></html>",
+            para("Noord"),
+            para("Oost")
+        );
+        let t = text(&html);
+        assert!(
+            t.contains("team van Noord") && t.contains("team van Oost"),
+            "{t}"
+        );
+        assert!(!t.contains("lezer"), "{t}");
     }
 
     #[test]
