@@ -874,8 +874,9 @@ fn extract_once(
     let mut from = core;
     while let Some(i) = a {
         // The page's `<main>` holds the article; beyond it are the site's
-        // header and footer.
-        if w.elems[from].main {
+        // header and footer. (Unless the page put `role="main"` on a small
+        // part of itself.)
+        if w.elems[from].main && pos[from] >= 0.5 * pos[0] {
             break;
         }
         from = i;
@@ -1320,6 +1321,22 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains("lezer"), "{t}");
+    }
+
+    #[test]
+    fn a_small_element_marked_main_does_not_cut_the_article() {
+        let html = format!(
+            "<html><body><div class=\"artikel\"><div role=\"main\">{p}{p}{p}{p}</div>\
+             <div><div>{p}{p}</div></div><div><div>{p}{p}</div></div>\
+             <div><div>{p}{q}</div></div></div></body></html>",
+            p = para("Noord"),
+            q = para("West")
+        );
+        let t = text(&html);
+        assert!(
+            t.contains("team van Noord") && t.contains("team van West"),
+            "{t}"
+        );
     }
 
     #[test]
