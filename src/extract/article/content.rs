@@ -954,19 +954,22 @@ fn extract_once(
     }
     // Lists of three or more items that are not links (a closing list of
     // qualified teams, of steps, of prices) are part of the text.
-    let mut lists: std::collections::HashMap<usize, (usize, usize, usize)> = Default::default();
+    // (Items of single words, "Facebook", "Twitter", "Print", are buttons.)
+    let mut lists: std::collections::HashMap<usize, (usize, usize, usize, usize)> =
+        Default::default();
     for b in &kept {
         if let Kind::Item { list, .. } = b.kind {
             let e = lists.entry(list).or_default();
             e.0 += 1;
             e.1 += b.chars;
             e.2 += b.link_chars;
+            e.3 += b.words;
         }
     }
     let text_list = |b: &Block| match b.kind {
-        Kind::Item { list, .. } => lists
-            .get(&list)
-            .is_some_and(|&(n, chars, link)| n >= 3 && (link as f64) < 0.3 * chars as f64),
+        Kind::Item { list, .. } => lists.get(&list).is_some_and(|&(n, chars, link, words)| {
+            n >= 3 && (link as f64) < 0.3 * chars as f64 && words >= 2 * n
+        }),
         _ => false,
     };
     // Trim short non-prose fragments (bylines, dates, captions) at the edges.
@@ -1337,6 +1340,20 @@ mod tests {
             t.contains("team van Noord") && t.contains("team van West"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn a_closing_list_of_buttons_is_not_text() {
+        let html = format!(
+            "<html><body><div class=\"artikel\">{}{}\
+             <ul><li><span>Facebook</span></li><li><span>LinkedIn</span></li>\
+             <li><span>WhatsApp</span></li></ul></div></body></html>",
+            para("Noord"),
+            para("Oost")
+        );
+        let t = text(&html);
+        assert!(t.contains("team van Oost"), "{t}");
+        assert!(!t.contains("LinkedIn"), "{t}");
     }
 
     #[test]
