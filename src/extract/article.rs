@@ -11,13 +11,16 @@
 //! (many small containers, most with a headline link). A single element
 //! marked `itemprop="articleBody"` holding most of that prose is preferred.
 //! Class/id hints (`comment`, `share`, `cookie`, `related`, `lees-ook`, ...)
-//! drop subtrees unless they hold most of the page's prose (readers'
-//! comments go even then). A class is read by its last word, camelCase
-//! split ("entry-author-bio", "imageEmbedCaption" are boilerplate although
-//! "entry" and "embed" sound like content). The climb never leaves the
-//! page's `<main>`. A list of three or more items that are not links stays
-//! at the edges of the text (a closing list of participants). CJK text
-//! counts one word per two characters and ends sentences with 。！？. If that leaves
+//! drop subtrees unless they hold most of the page's prose (a container
+//! that is only readers' comments goes even then). A class is read by its
+//! last word, camelCase split ("entry-author-bio", "imageEmbedCaption" are
+//! boilerplate although "entry" and "embed" sound like content); state
+//! classes ("has-comments", "with-sidebar") name nothing. The climb does
+//! not leave a `<main>` that holds most of the prose. A list of three or
+//! more items that are not links and not single words stays at the edges
+//! of the text (a closing list of participants). The retry without class
+//! hints is taken only when it extends the first result. CJK text counts
+//! one word per two characters and ends sentences with 。！？. If that leaves
 //! fewer than 60 words, extraction is retried without class hints. A
 //! JSON-LD `articleBody` that the blocks contain and that ends where one of
 //! them ends drops the prose after that block (author bio, promotion), and
