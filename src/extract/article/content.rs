@@ -33,6 +33,8 @@ pub(crate) struct Block {
     pub words: usize,
     pub kind: Kind,
     pub quote: bool,
+    /// The innermost `<table>` (its element index) the block sits in.
+    pub table: Option<usize>,
     /// Index into [`Walk::elems`] of the innermost block element.
     pub owner: usize,
     /// See [`weight`]; computed once per block.
@@ -69,6 +71,8 @@ struct Walk<'a> {
     quote: usize,
     stack: Vec<(usize, Kind)>,
     lists: Vec<(usize, bool)>,
+    /// Open `<table>` elements (element indexes), innermost last.
+    tables: Vec<usize>,
     timed_out: bool,
     /// Reused buffer for class/id and style strings.
     scratch: String,
@@ -308,7 +312,7 @@ impl<'a> Walk<'a> {
         }
         let (owner, kind) = *self.stack.last().expect("stack has root");
         let chars = counts.chars;
-        // Scripts without spaces (CJK) count one "word" per ~3 characters.
+        // Scripts without spaces (CJK) count one "word" per ~2 characters.
         let words = counts.words.max(counts.wide / 2);
         let html = collapse_spaces(&self.html);
         let mut block = Block {
@@ -319,6 +323,7 @@ impl<'a> Walk<'a> {
             words,
             kind,
             quote: self.quote > 0,
+            table: self.tables.last().copied(),
             owner,
             weight: 0.0,
             furniture: None,
@@ -493,6 +498,9 @@ impl<'a> Walk<'a> {
                 if name == "blockquote" {
                     self.quote += 1;
                 }
+                if name == "table" {
+                    self.tables.push(idx);
+                }
                 self.stack.push((idx, kind));
                 for c in node.children() {
                     self.walk(c, Some(idx), depth + 1);
@@ -504,6 +512,9 @@ impl<'a> Walk<'a> {
                 }
                 if is_list {
                     self.lists.pop();
+                }
+                if name == "table" {
+                    self.tables.pop();
                 }
             }
             Node::Document | Node::Fragment => {
@@ -752,6 +763,7 @@ fn extract_once(
         quote: 0,
         stack: vec![(0, Kind::Other)],
         lists: Vec::new(),
+        tables: Vec::new(),
         timed_out: false,
         scratch: String::new(),
         links: Vec::new(),
@@ -917,6 +929,32 @@ fn extract_once(
             None => return false,
         }
     };
+    // A data table in the article (a row per app, person, organisation)
+    // often links its first column; those cells are data, not navigation.
+    // Data-like: at least six short cells (a layout table's paragraphs do
+    // not count), no fewer without links than with; menus are lists.
+    let mut tables: std::collections::HashMap<usize, (usize, usize)> = Default::default();
+    for b in w
+        .blocks
+        .iter()
+        .filter(|b| b.chars > 0 && b.words <= 12 && inside(b.owner))
+    {
+        if let Some(t) = b.table {
+            let e = tables.entry(t).or_default();
+            if b.link_chars * 2 > b.chars {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+    }
+    let data_cell = |b: &Block| {
+        b.words <= 12
+            && !matches!(b.kind, Kind::Item { .. })
+            && b.table
+                .and_then(|t| tables.get(&t))
+                .is_some_and(|&(linked, plain)| linked + plain >= 6 && plain >= linked)
+    };
     let title_norm = title.map(|t| t.to_lowercase());
     let mut kept: Vec<Block> = Vec::new();
     for b in w.blocks.into_iter() {
@@ -928,7 +966,7 @@ fn extract_once(
             continue;
         }
         let ld = b.link_chars as f64 / b.chars.max(1) as f64;
-        if ld > 0.5 && !linked_sentence(&b) {
+        if ld > 0.5 && !linked_sentence(&b) && !data_cell(&b) {
             continue;
         }
         if b.chars < 120 && BOILER.is_match(&b.text) {
@@ -1354,6 +1392,31 @@ mod tests {
         let t = text(&html);
         assert!(t.contains("team van Oost"), "{t}");
         assert!(!t.contains("LinkedIn"), "{t}");
+    }
+
+    #[test]
+    fn linked_names_in_a_data_table_stay() {
+        let rows: String = [
+            ("Thuiszorg Rijnstad", "Arnhem", "14"),
+            ("Zorggroep Veluwezoom", "Velp", "9"),
+            ("Welzijnswerk Rozet", "Arnhem", "6"),
+        ]
+        .iter()
+        .map(|(org, plaats, n)| {
+            format!("<tr><td><a href=\"/org/{n}\">{org}</a></td><td>{plaats}</td><td>{n}</td></tr>")
+        })
+        .collect();
+        let html = format!(
+            "<html><body><ul class=\"x\"><li><a href=\"/\">Home</a></li><li><a href=\"/n\">Nieuws</a></li></ul>\
+             <div class=\"artikel\">{}<table><tr><th>Organisatie</th><th>Plaats</th>\
+             <th>Zij-instromers</th></tr>{rows}</table>{}</div></body></html>",
+            para("Noord"),
+            para("Oost")
+        );
+        let t = text(&html);
+        assert!(t.contains("Zorggroep Veluwezoom"), "{t}");
+        assert!(t.contains("Velp"), "{t}");
+        assert!(!t.contains("Nieuws"), "{t}");
     }
 
     #[test]
