@@ -23,7 +23,9 @@
 //! one word per two characters and ends sentences with 。！？. If that leaves
 //! fewer than 60 words, extraction is retried without class hints. A
 //! JSON-LD `articleBody` that the blocks contain and that ends where one of
-//! them ends drops the prose after that block (author bio, promotion), and
+//! them ends drops the prose after that block (author bio, promotion); one
+//! that shares almost nothing with the blocks replaces them (method
+//! "json-ld": the page shows another text than the article), and
 //! a short list of story links closing the text goes. Inside the article,
 //! a sentence that is mostly links stays, and a heading whose text is its
 //! own permalink anchor is a heading, not navigation.
@@ -127,8 +129,14 @@ pub fn extract(
     let page_url = base_url.and_then(|u| url::Url::parse(u).ok());
     let (meta, base) = meta::collect(&doc, page_url);
     let mut found = content::extract(&doc, base.as_ref(), deadline, meta.title.as_deref())?;
+    let mut method = "blocks";
     if let Some(body) = &meta.article_body {
-        found.blocks = content::reconcile(found.blocks, body);
+        if content::disagrees(&found.blocks, body) {
+            found.blocks = content::text_blocks(body);
+            method = "json-ld";
+        } else {
+            found.blocks = content::reconcile(found.blocks, body);
+        }
     }
     let text = content::render_text(&found.blocks);
     let html_out = content::render_html(&found.blocks);
@@ -146,6 +154,6 @@ pub fn extract(
         byline: meta.byline,
         published: meta.published,
         lead_image,
-        method: "blocks",
+        method,
     })
 }
