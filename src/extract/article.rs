@@ -20,7 +20,9 @@
 //! more items that are not links and not single words stays at the edges
 //! of the text (a closing list of participants). The retry without class
 //! hints is taken only when it extends the first result. CJK text counts
-//! one word per two characters and ends sentences with 。！？. If that leaves
+//! one word per two characters and ends sentences with 。！？. Hidden
+//! elements are skipped, except accordion and tab panels (a care
+//! organisation's questions and answers, opened by a click). If that leaves
 //! fewer than 60 words, extraction is retried without class hints. A
 //! JSON-LD `articleBody` that the blocks contain and that ends where one of
 //! them ends drops the prose after that block (author bio, promotion); one

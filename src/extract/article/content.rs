@@ -87,6 +87,12 @@ static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"-ad-|(?-u:\b)ads?(?-u:\b)|ad-break|adbox|advert|agegate|banner|breadcrumb|combx|comment|community|consent|cookie|cover-wrap|disqus|footer|gdpr|legends|masthead|(?-u:\b)menu|modal|newsletter|nieuwsbrief|outbrain|pager|pagination|popup|promo|related|gerelateerd|remark|replies|(?-u:\b)rss(?-u:\b)|share|sharing|shoutbox|sidebar|skyscraper|social|sponsor|subscribe|supplemental|taboola|(?-u:\b)tags?(?-u:\b)|toolbar|yom-remote|lees-?ook|meer-?nieuws|read-?more|recommend|trending|most-?popular|signup|paywall|newsletter|author-?bio|reacties|(?-u:\b)cta(?-u:\b)|byline|dateline|(?-u:\b)meta(?-u:\b)|timestamp|caption|credit")
         .expect("static regex")
 });
+/// Accordion and tab panels: text the page hides until a click, but wrote
+/// for the reader (questions and answers on a care organisation's page).
+static PANEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"accordion|collaps|tab-?pane|(?-u:\b)faq|uitklap").expect("static regex")
+});
+
 /// How a sentence ends, in Latin and CJK scripts.
 const SENTENCE_END: [char; 9] = ['.', '!', '?', '"', '”', '’', '。', '！', '？'];
 const SENTENCE_END_QUOTE: [char; 10] = ['.', '!', '?', '"', '”', '’', '\'', '。', '！', '？'];
@@ -360,6 +366,10 @@ impl<'a> Walk<'a> {
                 // One pass over the attributes (`attr()` interns its
                 // argument and searches every time).
                 let mut hidden = false;
+                // Hidden by the page until a click (`hidden`, display:none):
+                // kept when it is an accordion or tab panel.
+                let mut collapsed = false;
+                let mut tab_panel = false;
                 let (mut class, mut id) = (None, None);
                 let (mut href, mut src, mut data_src) = (None, None, None);
                 let mut body = false;
@@ -370,11 +380,12 @@ impl<'a> Walk<'a> {
                     }
                     let value: &str = value;
                     match &*qual.local {
-                        "hidden" => hidden = true,
+                        "hidden" => collapsed = true,
                         "aria-hidden" => hidden |= value == "true",
-                        "style" => hidden |= style_hides(value, &mut self.scratch),
+                        "style" => collapsed |= style_hides(value, &mut self.scratch),
                         "role" => {
                             main |= value == "main";
+                            tab_panel |= value == "tabpanel";
                             hidden |= matches!(
                                 value,
                                 "navigation"
@@ -398,7 +409,14 @@ impl<'a> Walk<'a> {
                         _ => {}
                     }
                 }
-                if hidden {
+                if hidden
+                    || (collapsed
+                        && !tab_panel
+                        && ![class, id]
+                            .into_iter()
+                            .flatten()
+                            .any(|c| PANEL.is_match(&c.to_ascii_lowercase())))
+                {
                     return;
                 }
                 let (unlikely, comments) = if self.use_classes
