@@ -360,7 +360,12 @@ impl<'a> Walk<'a> {
             }
             Node::Element(e) => {
                 let name = e.name();
-                if is_skipped(name) {
+                // An accordion's button is its question: kept as a heading.
+                let toggle = name == "button"
+                    && e.attrs
+                        .iter()
+                        .any(|(q, _)| matches!(&*q.local, "aria-expanded" | "aria-controls"));
+                if is_skipped(name) && !toggle {
                     return;
                 }
                 // One pass over the attributes (`attr()` interns its
@@ -441,7 +446,7 @@ impl<'a> Walk<'a> {
                     }
                     return;
                 }
-                let is_block = is_block(name) || unlikely;
+                let is_block = is_block(name) || unlikely || toggle;
                 if !is_block {
                     let is_link = name == "a";
                     // A heading's permalink anchor (a link to a named place
@@ -496,7 +501,7 @@ impl<'a> Walk<'a> {
                     "h1" => Kind::Heading(1),
                     "h2" => Kind::Heading(2),
                     "h3" => Kind::Heading(3),
-                    "h4" | "h5" | "h6" => Kind::Heading(4),
+                    "h4" | "h5" | "h6" | "button" => Kind::Heading(4),
                     "li" => match self.lists.last() {
                         Some(&(list, ordered)) => Kind::Item { ordered, list },
                         None => Kind::Item {

@@ -202,6 +202,8 @@ fn is_read(name: &[u8]) -> bool {
     const READ: &[&[u8]] = &[
         b"hidden",
         b"aria-hidden",
+        b"aria-expanded",
+        b"aria-controls",
         b"style",
         b"role",
         b"class",
