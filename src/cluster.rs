@@ -54,18 +54,6 @@ fn seed(i: usize) -> u64 {
 static SEEDS: std::sync::LazyLock<[u64; NUM_HASHES]> =
     std::sync::LazyLock::new(|| std::array::from_fn(seed));
 
-/// Appends `word` normalised (as [`normalize_word`] does for a word of
-/// letters and digits only: lower case, diacritics folded) to `out`.
-fn push_normalized(word: &str, out: &mut String) {
-    if word.is_ascii() {
-        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
-    } else {
-        for c in word.chars().flat_map(char::to_lowercase) {
-            crate::text::fold_char(c, out);
-        }
-    }
-}
-
 /// Hashes of the 4-word shingles of `text` (one shingle when shorter).
 pub fn shingles(text: &str) -> Vec<u64> {
     // All normalised words in one buffer (no String per word); `ends`
@@ -76,7 +64,7 @@ pub fn shingles(text: &str) -> Vec<u64> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        push_normalized(w, &mut buf);
+        crate::text::fold_word_into(w, &mut buf);
         ends.push(buf.len());
     }
     if ends.is_empty() {

@@ -293,14 +293,27 @@ fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize, position:
 /// `Cliënt` → `client`, `zzp'ers` → `zzpers`, `cao's` → `cao`.
 pub fn normalize_word(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
-        fold_char(c, &mut out);
-    }
+    fold_word_into(word, &mut out);
     if let Some(stripped) = out.strip_suffix("'s") {
         return stripped.to_string();
     }
     out.retain(|c| c != '\'');
     out
+}
+
+/// The lower-casing and folding of [`normalize_word`] (apostrophes left
+/// as they are), appended to `out` to reuse one buffer.
+pub fn fold_word_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        // What the loop below does to ASCII, at once.
+        let at = out.len();
+        out.push_str(word);
+        out[at..].make_ascii_lowercase();
+    } else {
+        for c in word.chars().flat_map(char::to_lowercase) {
+            fold_char(c, out);
+        }
+    }
 }
 
 /// Folds one lower-case character to ASCII where it is a Latin letter with
