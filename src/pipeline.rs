@@ -149,19 +149,10 @@ pub(crate) fn score_pending_with(
                         "scoring this article panicked (a bug; please report it); stored with score 0"
                     );
                     rank::Relevance {
-                        score: 0.0,
-                        themes: Vec::new(),
-                        criteria: Vec::new(),
-                        criteria_met: 0,
-                        koploper_like: false,
-                        penalties: Vec::new(),
-                        signals: Vec::new(),
-                        sector: None,
-                        region: None,
-                        components: Default::default(),
                         reason: "Score kon niet worden berekend door een fout in radar; \
                                  de beheerder vindt de melding in het logboek."
                             .into(),
+                        ..Default::default()
                     }
                 });
             ScoreRow {

@@ -168,7 +168,7 @@ pub struct Components {
 }
 
 /// The result of scoring one article.
-#[derive(Serialize, Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct Relevance {
     /// 0..=100: how much this looks like a Koploper lead
     pub score: f32,
