@@ -268,3 +268,141 @@ fn per_source_rules_choose_the_body_and_a_broken_selector_is_reported() {
         out.stderr
     );
 }
+
+/// A list page with a pager: `next` is the older page, if any.
+fn paged(items: &[(&str, &str)], next: Option<&str>) -> String {
+    let rows: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|(href, title)| (*href, *title, "1 april 2025"))
+        .collect();
+    let mut page = list(&rows);
+    if let Some(n) = next {
+        let pager = format!(
+            "<nav class=\"pager\"><a href=\"/nieuws\">Eerste</a> <a rel=\"next\" href=\"{n}\">Volgende</a></nav></body>"
+        );
+        page = page.replace("</body>", &pager);
+    }
+    page
+}
+
+fn story(server: &TestServer, path: &str, title: &str) {
+    server.set(
+        path,
+        Route::ok(
+            HTML,
+            article(
+                title,
+                &format!(
+                    "{title}: de zorgorganisatie vertelt in dit bericht hoe medewerkers, \
+                     leerlingen en vrijwilligers samen aan de slag gaan in de wijk."
+                ),
+            ),
+        ),
+    );
+}
+
+#[test]
+fn older_pages_are_read_while_every_link_is_new() {
+    let server = TestServer::start();
+    let titles = [
+        ("/nieuws/a1", "Leerlingen draaien mee in de nachtdienst"),
+        ("/nieuws/a2", "Nieuwe opleiding tot helpende in Zwolle"),
+        ("/nieuws/a3", "Vrijwilligers ondersteunen op de afdeling"),
+        ("/nieuws/a4", "Wijkverpleging werkt met vaste roosters"),
+        ("/nieuws/a5", "Zorgrobot helpt bij het tillen"),
+        ("/nieuws/b0", "Thuiszorg opent een eigen academie"),
+        ("/nieuws/b1", "Zij-instromers krijgen een buddy"),
+        ("/nieuws/b2", "Minder registratie in de gehandicaptenzorg"),
+        ("/nieuws/b3", "Regionaal leerwerkakkoord getekend"),
+    ];
+    for (path, title) in titles {
+        story(&server, path, title);
+    }
+    let t = |i: usize| titles[i];
+    server.set(
+        "/nieuws",
+        Route::ok(HTML, paged(&[t(0), t(1)], Some("/nieuws/pagina/2"))),
+    );
+    server.set(
+        "/nieuws/pagina/2",
+        Route::ok(HTML, paged(&[t(2), t(3)], Some("/nieuws/pagina/3"))),
+    );
+    // The last page's pager points back to the first: not followed again.
+    server.set(
+        "/nieuws/pagina/3",
+        Route::ok(HTML, paged(&[t(4)], Some("/nieuws?utm_source=pager"))),
+    );
+    let ws = setup(&server, "max_pages = 10\n");
+
+    // First pass: every page, until the pager leads nowhere new.
+    let r = fetch(&ws);
+    assert_eq!(r["outcome"], "ok", "{r}");
+    assert_eq!(r["new"], 5, "{r}");
+    for p in ["/nieuws", "/nieuws/pagina/2", "/nieuws/pagina/3"] {
+        assert_eq!(server.requests(p).len(), 1, "{p}");
+    }
+    let hits = ws.json(&["search", "tillen", "--json"]);
+    assert_eq!(hits[0]["title"], "Zorgrobot helpt bij het tillen", "{hits}");
+
+    // One new item on the first page, beside known ones: older pages are
+    // not read again.
+    server.set(
+        "/nieuws",
+        Route::ok(HTML, paged(&[t(5), t(0), t(1)], Some("/nieuws/pagina/2"))),
+    );
+    let r = fetch(&ws);
+    assert_eq!(r["new"], 1, "{r}");
+    assert_eq!(server.requests("/nieuws").len(), 2);
+    assert_eq!(server.requests("/nieuws/pagina/2").len(), 1);
+
+    // A whole page of news since the last pass: the next page is read, and
+    // paging stops there because it holds known items.
+    server.set(
+        "/nieuws",
+        Route::ok(HTML, paged(&[t(6), t(7), t(8)], Some("/nieuws/pagina/2"))),
+    );
+    server.set(
+        "/nieuws/pagina/2",
+        Route::ok(HTML, paged(&[t(5), t(0), t(1)], Some("/nieuws/pagina/3"))),
+    );
+    let r = fetch(&ws);
+    assert_eq!(r["new"], 3, "{r}");
+    assert_eq!(server.requests("/nieuws/pagina/2").len(), 2);
+    assert_eq!(server.requests("/nieuws/pagina/3").len(), 1);
+    for (path, _) in titles {
+        assert_eq!(server.requests(path).len(), 1, "{path} fetched again");
+    }
+}
+
+#[test]
+fn paging_stops_at_max_pages_and_at_max_items() {
+    let server = TestServer::start();
+    for n in 1..=6 {
+        let (item, title) = (
+            format!("/nieuws/s{n}"),
+            format!("Bericht nummer {n} uit de wijk"),
+        );
+        story(&server, &item, &title);
+        let next = format!("/nieuws/pagina/{}", n + 1);
+        let path = if n == 1 {
+            "/nieuws".to_string()
+        } else {
+            format!("/nieuws/pagina/{n}")
+        };
+        server.set(
+            &path,
+            Route::ok(HTML, paged(&[(&item, &title)], Some(&next))),
+        );
+    }
+    // The default: three pages.
+    let ws = setup(&server, "");
+    assert_eq!(fetch(&ws)["new"], 3);
+    assert_eq!(server.requests("/nieuws/pagina/3").len(), 1);
+    assert!(server.requests("/nieuws/pagina/4").is_empty());
+
+    // max_items caps the pages too: two items are two pages.
+    let ws = setup(&server, "max_pages = 6\nmax_items = 2\n");
+    assert_eq!(fetch(&ws)["new"], 2);
+    assert_eq!(server.requests("/nieuws/pagina/2").len(), 2);
+    assert_eq!(server.requests("/nieuws/pagina/3").len(), 1);
+}

@@ -3,7 +3,8 @@
 //! One pass: fetch the list page (conditionally, with the stored
 //! validators) → pick the item links with the source's `items` selector
 //! (made absolute, canonicalised, same site only; `title`, `date` and
-//! `summary` are read relative to each item) → for each link the store has
+//! `summary` are read relative to each item) → while every link so far is
+//! new, read the next (older) page too, up to `max_pages` → for each link the store has
 //! not seen, fetch the page and extract the article: with the source's
 //! `include`/`exclude` selectors when it has them, else the generic
 //! extractor ([`crate::extract::article`]). Links are never fetched twice:
@@ -72,6 +73,22 @@ pub fn same_site(page: &url::Url, link: &url::Url) -> bool {
     a == b || b.ends_with(&format!(".{a}")) || a.ends_with(&format!(".{b}"))
 }
 
+/// One list page as read: its item links and the link to the next (older)
+/// page, if it has one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListPage {
+    /// The item links, as [`collect_items`] returns them.
+    pub items: Vec<ListItem>,
+    /// Absolute URL of the next page: by the source's `next` selector, else
+    /// a `rel="next"` link; on the same site and not the page itself.
+    pub next: Option<String>,
+}
+
+/// Where the next page is found when the source names no `next` selector:
+/// the pagination link HTML defines (WordPress, Drupal and most CMSs write
+/// it on their pagers).
+const NEXT_BY_REL: &str = "link[rel~=next][href], a[rel~=next][href]";
+
 /// The item links of a list page, in page order, without duplicates (by
 /// canonical URL) and without links to other sites or to the page itself.
 pub fn collect_items(
@@ -79,6 +96,12 @@ pub fn collect_items(
     page_url: &str,
     rules: &PageRules,
 ) -> Result<Vec<ListItem>, String> {
+    read_list(page, page_url, rules).map(|l| l.items)
+}
+
+/// Reads one list page: its item links (see [`collect_items`]) and the link
+/// to its next page.
+pub fn read_list(page: &str, page_url: &str, rules: &PageRules) -> Result<ListPage, String> {
     let base = url::Url::parse(page_url).map_err(|e| format!("bad page URL {page_url}: {e}"))?;
     let doc = parse_capped(page);
     let mut base_eff = base.clone();
@@ -97,6 +120,29 @@ pub fn collect_items(
     let (title_sel, date_sel, summary_sel) =
         (rel(&rules.title)?, rel(&rules.date)?, rel(&rules.summary)?);
     let own = urlnorm::canonical(base.as_str());
+    // A link of this page to follow: absolute, http(s), on the same site,
+    // not the page itself; with its canonical form.
+    let follow = |el: ElementRef| -> Option<(url::Url, String)> {
+        let href = el.value().attr("href")?.trim();
+        let abs = base_eff.join(href).ok()?;
+        if !matches!(abs.scheme(), "http" | "https") || !same_site(&base, &abs) {
+            return None;
+        }
+        let canonical = urlnorm::canonical(abs.as_str())?;
+        (Some(&canonical) != own.as_ref()).then_some((abs, canonical))
+    };
+    let next_sel = selector(rules.next.as_deref().unwrap_or(NEXT_BY_REL))?;
+    let next = doc
+        .select(&next_sel)
+        .filter_map(|el| {
+            if el.value().attr("href").is_some() {
+                Some(el)
+            } else {
+                el.select(&link_sel).next()
+            }
+        })
+        .find_map(&follow)
+        .map(|(abs, _)| without_tracking(abs).to_string());
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for item in doc.select(&items) {
@@ -107,17 +153,10 @@ pub fn collect_items(
         } else {
             continue;
         };
-        let href = link.value().attr("href").unwrap_or("").trim();
-        let Ok(abs) = base_eff.join(href) else {
+        let Some((abs, canonical)) = follow(link) else {
             continue;
         };
-        if !matches!(abs.scheme(), "http" | "https") || !same_site(&base, &abs) {
-            continue;
-        }
-        let Some(canonical) = urlnorm::canonical(abs.as_str()) else {
-            continue;
-        };
-        if Some(&canonical) == own.as_ref() || !seen.insert(canonical.clone()) {
+        if !seen.insert(canonical.clone()) {
             continue;
         }
         let pick = |sel: &Option<Selector>| {
@@ -144,7 +183,7 @@ pub fn collect_items(
             summary,
         });
     }
-    Ok(out)
+    Ok(ListPage { items: out, next })
 }
 
 /// The URL to request: as found, without fragment and tracking parameters
@@ -330,6 +369,21 @@ pub fn article_from_page(
     Ok((draft, method))
 }
 
+/// Decodes and reads a list page off the async threads.
+async fn read_in_background(
+    body: Vec<u8>,
+    content_type: Option<String>,
+    page_url: String,
+    rules: PageRules,
+) -> Result<ListPage, String> {
+    tokio::task::spawn_blocking(move || {
+        let text = encoding::decode(&body, content_type.as_deref()).text;
+        read_list(&text, &page_url, &rules)
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("list parser crashed: {e}")))
+}
+
 fn passing(f: &FetchFailure) -> bool {
     match f.kind {
         ErrorKind::HttpStatus => f.http_status.is_none_or(|s| s == 429 || s >= 500),
@@ -387,18 +441,9 @@ pub(super) async fn refresh(
         // Refused when the source list is loaded.
         (None, Location::Imap { url, .. }) => url.to_string(),
     };
-    let items = {
-        let rules = rules.clone();
-        let page_url = page_url.clone();
-        tokio::task::spawn_blocking(move || {
-            let text = encoding::decode(&body, content_type.as_deref()).text;
-            collect_items(&text, &page_url, &rules)
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("list parser crashed: {e}")))
-    };
-    let items = match items {
-        Ok(i) if i.is_empty() => {
+    let first = read_in_background(body, content_type, page_url.clone(), rules.clone()).await;
+    let first = match first {
+        Ok(l) if l.items.is_empty() => {
             return Outcome::failed(
                 ErrorKind::Parse,
                 format!(
@@ -408,18 +453,66 @@ pub(super) async fn refresh(
                 Some(status),
             );
         }
-        Ok(i) => i,
+        Ok(l) => l,
         Err(e) => return Outcome::failed(ErrorKind::Parse, e, Some(status)),
     };
     let mut out = Outcome {
         http_status: Some(status),
         ..Outcome::default()
     };
-    let fresh: Vec<ListItem> = items
-        .into_iter()
-        .filter(|i| !known.urls.contains(&i.canonical))
-        .filter(|i| !known.seen.contains(&format!("url:{}", i.canonical)))
-        .collect();
+    // The new links, page by page: the next (older) page is read only while
+    // every link so far was new (else the rest is known already) and fewer
+    // than `max_items` were found. A first pass thus reads up to
+    // `max_pages` pages; later passes read the first page, and more only
+    // when more than a page of news appeared since the last pass.
+    let mut fresh: Vec<ListItem> = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    let mut visited: std::collections::HashSet<String> =
+        urlnorm::canonical(&page_url).into_iter().collect();
+    let mut list = first;
+    let mut pages = 1;
+    loop {
+        let on_page = list.items.len();
+        let new: Vec<ListItem> = list
+            .items
+            .into_iter()
+            .filter(|i| !known.urls.contains(&i.canonical))
+            .filter(|i| !known.seen.contains(&format!("url:{}", i.canonical)))
+            .filter(|i| taken.insert(i.canonical.clone()))
+            .collect();
+        let all_new = new.len() == on_page;
+        fresh.extend(new);
+        if !all_new || fresh.len() >= rules.max_items || pages >= rules.max_pages {
+            break;
+        }
+        let Some(next) = list.next else { break };
+        let Some(next_url) = url::Url::parse(&next).ok() else {
+            break;
+        };
+        if !urlnorm::canonical(&next).is_some_and(|c| visited.insert(c)) {
+            break; // a pager that points back
+        }
+        list = match fetcher
+            .fetch(&Location::Http(next_url), &FetchState::default())
+            .await
+        {
+            FetchOutcome::Fresh {
+                body, content_type, ..
+            } => match read_in_background(body, content_type, next.clone(), rules.clone()).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(source = %source.id, url = %next, error = %e, "next list page unreadable");
+                    break;
+                }
+            },
+            FetchOutcome::NotModified { .. } => break,
+            FetchOutcome::Failed(f) => {
+                tracing::warn!(source = %source.id, url = %next, error = %f.message, "next list page failed");
+                break;
+            }
+        };
+        pages += 1;
+    }
     let mut retry_later = fresh.len() > rules.max_items;
     let mut failures = Vec::new();
     for item in fresh.into_iter().take(rules.max_items) {
@@ -568,6 +661,51 @@ mod tests {
         let items = collect_items(LIST, "https://zorggroep.nl/nieuws", &rules(".news a")).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].title.as_deref(), Some("Lees meer"));
+    }
+
+    #[test]
+    fn the_next_page_is_found_by_rel_or_by_the_sources_selector() {
+        let page = |pager: &str| {
+            format!(
+                "<html><head>{pager}</head><body><ul><li class=\"n\"><a href=\"/nieuws/x\">Bericht</a></li></ul>\
+                 <ul class=\"pager\"><li class=\"vorige\"><a href=\"/nieuws?pagina=1\">Vorige</a></li>\
+                 <li class=\"volgende\"><a href=\"/nieuws?pagina=3&utm_medium=web\">Volgende</a></li></ul></body></html>"
+            )
+        };
+        let url = "https://zorggroep.nl/nieuws?pagina=2";
+        // No rel link and no selector: no next page.
+        let l = read_list(&page(""), url, &rules("li.n")).unwrap();
+        assert_eq!(l.items.len(), 1);
+        assert_eq!(l.next, None);
+        // <link rel="next"> in the head, as CMS pagers write it.
+        let l = read_list(
+            &page("<link rel=\"prev\" href=\"/nieuws?pagina=1\"><link rel=\"next\" href=\"/nieuws?pagina=3\">"),
+            url,
+            &rules("li.n"),
+        )
+        .unwrap();
+        assert_eq!(
+            l.next.as_deref(),
+            Some("https://zorggroep.nl/nieuws?pagina=3")
+        );
+        // The source's selector may name an element that holds the link;
+        // tracking parameters are dropped.
+        let mut r = rules("li.n");
+        r.next = Some(".pager .volgende".into());
+        let l = read_list(&page(""), url, &r).unwrap();
+        assert_eq!(
+            l.next.as_deref(),
+            Some("https://zorggroep.nl/nieuws?pagina=3")
+        );
+        // Never to another site, nor to the page itself.
+        for pager in [
+            "<link rel=\"next\" href=\"https://elders.nl/nieuws?pagina=3\">",
+            "<link rel=\"next\" href=\"/nieuws?pagina=2#boven\">",
+            "<link rel=\"next\" href=\"javascript:volgende()\">",
+        ] {
+            let l = read_list(&page(pager), url, &rules("li.n")).unwrap();
+            assert_eq!(l.next, None, "{pager}");
+        }
     }
 
     #[test]

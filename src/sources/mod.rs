@@ -54,12 +54,19 @@ pub struct PageRules {
     pub include: Option<String>,
     /// Elements removed from the article page before extraction.
     pub exclude: Option<String>,
+    /// The link to the next (older) page of the list; when unset, a
+    /// `rel="next"` link is used if the page has one.
+    pub next: Option<String>,
     /// Most new links followed in one pass.
     pub max_items: usize,
+    /// Most list pages read in one pass (the first page included).
+    pub max_pages: usize,
 }
 
 /// Default of `max_items`.
 pub const DEFAULT_MAX_ITEMS: usize = 30;
+/// Default of `max_pages`.
+pub const DEFAULT_MAX_PAGES: usize = 3;
 
 /// Where a source's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +186,11 @@ struct RawSource {
     #[serde(default)]
     exclude: Option<String>,
     #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
     max_items: Option<usize>,
+    #[serde(default)]
+    max_pages: Option<usize>,
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default = "yes")]
@@ -406,23 +417,26 @@ fn mailbox_location(raw: &str, base: &Path) -> Result<Location, String> {
 /// Validates the list-page keys: required and compiled for pages, refused
 /// for other kinds. Errors name the key.
 fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)> {
-    let keys: [(&'static str, &Option<String>); 6] = [
+    let keys: [(&'static str, &Option<String>); 7] = [
         ("items", &r.items),
         ("title", &r.title),
         ("date", &r.date),
         ("summary", &r.summary),
         ("include", &r.include),
         ("exclude", &r.exclude),
+        ("next", &r.next),
     ];
     if r.kind != SourceKind::Page {
         if let Some((key, _)) = keys.iter().find(|(_, v)| v.is_some()) {
             return Err((key, "only a kind = \"page\" source has this key".into()));
         }
-        if r.max_items.is_some() {
-            return Err((
-                "max_items",
-                "only a kind = \"page\" source has this key".into(),
-            ));
+        for (key, set) in [
+            ("max_items", r.max_items.is_some()),
+            ("max_pages", r.max_pages.is_some()),
+        ] {
+            if set {
+                return Err((key, "only a kind = \"page\" source has this key".into()));
+            }
         }
         return Ok(None);
     }
@@ -445,6 +459,10 @@ fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)
     if !(1..=1000).contains(&max_items) {
         return Err(("max_items", format!("{max_items} is out of range (1-1000)")));
     }
+    let max_pages = r.max_pages.unwrap_or(DEFAULT_MAX_PAGES);
+    if !(1..=50).contains(&max_pages) {
+        return Err(("max_pages", format!("{max_pages} is out of range (1-50)")));
+    }
     Ok(Some(PageRules {
         items: r.items.clone().unwrap_or_default(),
         title: r.title.clone(),
@@ -452,7 +470,9 @@ fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)
         summary: r.summary.clone(),
         include: r.include.clone(),
         exclude: r.exclude.clone(),
+        next: r.next.clone(),
         max_items,
+        max_pages,
     }))
 }
 
@@ -612,11 +632,32 @@ mod tests {
         assert_eq!(rules.items, "article a");
         assert_eq!(rules.exclude.as_deref(), Some(".share, aside"));
         assert_eq!(rules.max_items, DEFAULT_MAX_ITEMS);
+        assert_eq!(rules.max_pages, DEFAULT_MAX_PAGES);
+        assert_eq!(rules.next, None);
 
-        let feed = "[[source]]\nid = \"f\"\nname = \"F\"\nurl = \"https://f.nl/rss\"\nkind = \"feed\"\nitems = \"a\"\n";
-        let p = write(dir.path(), "d.toml", feed);
+        let p = write(
+            dir.path(),
+            "c2.toml",
+            &format!("{page}items = \"article a\"\nnext = \".pager a.volgende\"\nmax_pages = 0\n"),
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`max_pages`") && err.contains("1-50"), "{err}");
+        let p = write(
+            dir.path(),
+            "c3.toml",
+            &format!("{page}items = \"article a\"\nnext = \"a[rel=\"\n"),
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`next`") && err.contains("CSS"), "{err}");
+
+        let feed =
+            "[[source]]\nid = \"f\"\nname = \"F\"\nurl = \"https://f.nl/rss\"\nkind = \"feed\"\n";
+        let p = write(dir.path(), "d.toml", &format!("{feed}items = \"a\"\n"));
         let err = load_file(&p, true).unwrap_err().to_string();
         assert!(err.contains("`items`") && err.contains("page"), "{err}");
+        let p = write(dir.path(), "d2.toml", &format!("{feed}max_pages = 2\n"));
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`max_pages`") && err.contains("page"), "{err}");
 
         let mail = "[[source]]\nid = \"m\"\nname = \"M\"\nkind = \"mailbox\"\npath = \"post\"\n";
         let p = write(dir.path(), "e.toml", mail);
