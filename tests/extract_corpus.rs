@@ -436,3 +436,39 @@ mod corpus {
         pages
     }
 }
+
+/// `radar sources detect` and "Bron toevoegen" read a page without a feed
+/// as a news list when they recognise one; an article page with a few
+/// links to other stories must not be taken for one.
+#[test]
+fn article_pages_are_not_taken_for_news_lists() {
+    let Some(root) = corpus::corpus_root() else {
+        println!("SKIPPED: ../shared/corpus/real/pages not found");
+        return;
+    };
+    let pages = corpus::load(&root);
+    let taken: Vec<String> = pages
+        .iter()
+        .filter_map(|p| {
+            let url = p.url.as_deref().unwrap_or("https://example.org/artikel/1");
+            radar::intake::detect::detect_list(&p.html, url)
+                .map(|d| format!("{} ({} stories by {:?})", url, d.items.len(), d.rules.items))
+        })
+        .collect();
+    println!(
+        "article pages taken for news lists: {} of {}",
+        taken.len(),
+        pages.len()
+    );
+    for t in &taken {
+        println!("  {t}");
+    }
+    // Measured 2026-11-28: 3 of 144 (short video and gallery pages under
+    // long headline lists).
+    assert!(
+        taken.len() * 100 <= pages.len() * 4,
+        "{} of {} article pages taken for news lists",
+        taken.len(),
+        pages.len()
+    );
+}

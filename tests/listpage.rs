@@ -406,3 +406,129 @@ fn paging_stops_at_max_pages_and_at_max_items() {
     assert_eq!(server.requests("/nieuws/pagina/2").len(), 2);
     assert_eq!(server.requests("/nieuws/pagina/3").len(), 1);
 }
+
+#[test]
+fn a_detected_list_page_is_added_and_fetched() {
+    let server = TestServer::start();
+    let items = [
+        (
+            "/nieuws/leerafdeling",
+            "Nieuwe leerafdeling in verpleeghuis De Linde",
+            "12 maart 2025",
+        ),
+        (
+            "/nieuws/zij-instroom",
+            "Twintig zij-instromers beginnen in de thuiszorg",
+            "05-03-2025",
+        ),
+        (
+            "/nieuws/buddy",
+            "Elke nieuwe collega krijgt een buddy",
+            "1 maart 2025",
+        ),
+    ];
+    server.set("/nieuws", Route::ok(HTML, list(&items)));
+    for (path, title, _) in items {
+        server.set(
+            path,
+            Route::ok(
+                HTML,
+                article(
+                    title,
+                    &format!("{title}. Zorggroep De Linde vertelt hoe teams, opleiders en de gemeente samenwerken om nieuwe collega's te vinden en te houden."),
+                ),
+            ),
+        );
+    }
+    let ws = Workspace::new();
+    std::fs::remove_file(ws.path().join("feeds/pages.toml")).ok();
+
+    // Printed: the entry, with the selectors it found.
+    let out = ws.radar(&["sources", "detect", &server.url("/nieuws")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("kind = \"page\""), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("items = \"article.nieuwsitem\""),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("title = \"h2\""), "{}", out.stdout);
+    assert!(out.stdout.contains("date = \".datum\""), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("summary = \".intro\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("3 stories") && out.stderr.contains("2025-03-12"),
+        "{}",
+        out.stderr
+    );
+
+    // Added to a list and fetched like a hand-written list page.
+    let list_file = ws.path().join("feeds/lijst.toml");
+    let out = ws.radar(&[
+        "sources",
+        "detect",
+        &server.url("/nieuws"),
+        "--tag",
+        "sector:vvt",
+        "--into",
+        list_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = fetch(&ws);
+    assert_eq!(r["outcome"], "ok", "{r}");
+    assert_eq!(r["new"], 3, "{r}");
+    let hits = ws.json(&["search", "buddy", "--json"]);
+    assert_eq!(
+        hits[0]["title"], "Elke nieuwe collega krijgt een buddy",
+        "{hits}"
+    );
+
+    // Again: refused, nothing written twice.
+    let before = std::fs::read_to_string(&list_file).unwrap();
+    let out = ws.radar(&[
+        "sources",
+        "detect",
+        &server.url("/nieuws"),
+        "--into",
+        list_file.to_str().unwrap(),
+    ]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("already source"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&list_file).unwrap(), before);
+
+    // A page without a list: a clear message, exit code not 0.
+    server.set(
+        "/leeg",
+        Route::ok(HTML, "<html><body><p>Welkom bij De Linde</p></body></html>"),
+    );
+    let out = ws.radar(&["sources", "detect", &server.url("/leeg")]);
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("no news list recognised"),
+        "{}",
+        out.stderr
+    );
+    // A file needs the page's address.
+    let file = ws.path().join("nieuws.html");
+    std::fs::write(&file, list(&items)).unwrap();
+    let out = ws.radar(&["sources", "detect", file.to_str().unwrap()]);
+    assert!(out.stderr.contains("--url"), "{}", out.stderr);
+    let out = ws.radar(&[
+        "sources",
+        "detect",
+        file.to_str().unwrap(),
+        "--url",
+        "https://www.delinde.nl/nieuws",
+        "--json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["rules"]["items"], "article.nieuwsitem");
+    assert_eq!(
+        v["items"][0]["url"],
+        "https://www.delinde.nl/nieuws/leerafdeling"
+    );
+}

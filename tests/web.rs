@@ -1172,6 +1172,46 @@ async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(std::fs::read_to_string(&list).unwrap(), before);
 
+    // A news page without a feed but with a list of stories: added as a
+    // list-page source with the selectors radar recognised.
+    let stories: String = (1..=4)
+        .map(|i| {
+            format!(
+                "<div class=\"nieuws-item\"><h3><a href=\"/actueel/bericht-{i}\">Leerwerkplekken in de wijkverpleging, deel {i}</a></h3>\
+                 <span class=\"datum\">{i} maart 2025</span><p>Zorgorganisaties in Twente openen samen nieuwe leerwerkplekken voor zij-instromers.</p></div>"
+            )
+        })
+        .collect();
+    server.set(
+        "/actueel",
+        Route::ok(
+            "text/html",
+            format!(
+                "<html><head><title>Actueel | Zorgpact Twente</title></head><body>\
+                 <nav><a href=\"/\">Home</a> <a href=\"/over-ons\">Over ons</a></nav>\
+                 <div class=\"nieuwslijst\">{stories}</div></body></html>"
+            ),
+        ),
+    );
+    let (status, h, body) = send(&st, add(server.url("/actueel"), "", "regio:twente")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    let (_, _, page) = send(&st, get_with(&to, &cookie)).await;
+    assert!(
+        page.contains("Actueel | Zorgpact Twente") && page.contains("leest de lijst met berichten"),
+        "{page}"
+    );
+    let sources = radar::sources::load_dir(&s.config.sources.dir, false).unwrap();
+    let listed = sources
+        .iter()
+        .find(|s| s.location.display() == server.url("/actueel"))
+        .expect("the list page is a source");
+    let rules = listed.page.as_ref().expect("kind = page");
+    assert_eq!(rules.items, "div.nieuws-item");
+    assert_eq!(rules.title.as_deref(), Some("h3"));
+    assert_eq!(rules.date.as_deref(), Some(".datum"));
+    assert_eq!(listed.tags, ["regio:twente"]);
+
     // A second feed with a name given: its own id, appended to the same list.
     server.set(
         "/andere.xml",
@@ -1184,7 +1224,7 @@ async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
         radar::sources::load_dir(&s.config.sources.dir, false)
             .unwrap()
             .len(),
-        2
+        3
     );
 }
 

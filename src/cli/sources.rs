@@ -1,6 +1,8 @@
 //! `radar sources`: configured sources with their health: status, last
 //! success, last error, next due time and items per week;
-//! `radar sources import FILE.opml` and `radar sources export` (OPML).
+//! `radar sources import FILE.opml` and `radar sources export` (OPML);
+//! `radar sources detect PAGE`: the news list on a page without a feed, as
+//! a `kind = "page"` source.
 
 use std::path::PathBuf;
 
@@ -34,6 +36,31 @@ enum Cmd {
     Import(ImportArgs),
     /// Print all sources as OPML 2.0 (tags as categories).
     Export(ExportArgs),
+    /// Recognise the news list on a page without a feed and print a
+    /// kind = "page" source for it (item, title, date and summary
+    /// selectors), with the stories it finds; --into adds it to a list.
+    Detect(DetectArgs),
+}
+
+#[derive(clap::Args)]
+struct DetectArgs {
+    /// An http(s) URL to fetch, or an HTML file (with --url)
+    page: String,
+    /// The page's own URL (needed for a file: only links to its site count)
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Name of the source [default: the page's title]
+    #[arg(long)]
+    name: Option<String>,
+    /// A tag for the source (repeatable)
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Add the source to this list instead of printing it
+    #[arg(long, value_name = "FILE.toml")]
+    into: Option<PathBuf>,
+    /// Print as JSON (fields: url, rules, items, toml)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -67,6 +94,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
     match args.command {
         Some(Cmd::Import(a)) => import(app, a),
         Some(Cmd::Export(a)) => export(app, a),
+        Some(Cmd::Detect(a)) => detect(app, a),
         None => list(app, args.json, args.resume.as_deref()),
     }
 }
@@ -129,6 +157,131 @@ fn import(app: &App, a: ImportArgs) -> anyhow::Result<u8> {
         target.display(),
         plan.skipped.len()
     );
+    Ok(0)
+}
+
+fn detect(app: &App, a: DetectArgs) -> anyhow::Result<u8> {
+    use crate::fetch::{FetchOutcome, Fetcher};
+    use crate::intake::detect;
+    let (html, page_url) = match url::Url::parse(&a.page) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {
+            let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let got = rt.block_on(fetcher.fetch(
+                &sources::Location::Http(u.clone()),
+                &crate::store::FetchState::default(),
+            ));
+            match got {
+                FetchOutcome::Fresh {
+                    body,
+                    content_type,
+                    final_url,
+                    ..
+                } => (
+                    crate::extract::encoding::decode(&body, content_type.as_deref()).text,
+                    final_url.unwrap_or_else(|| u.to_string()),
+                ),
+                FetchOutcome::Failed(f) => {
+                    anyhow::bail!("{}: {}: {}", a.page, f.kind.as_str(), f.message)
+                }
+                FetchOutcome::NotModified { .. } => anyhow::bail!("{}: unexpected 304", a.page),
+            }
+        }
+        Ok(u) if u.scheme().len() > 1 => anyhow::bail!(
+            "{}: unsupported scheme `{}` (use http, https or a file path)",
+            a.page,
+            u.scheme()
+        ),
+        _ => {
+            let Some(url) = a.url.clone() else {
+                anyhow::bail!(
+                    "{}: a file needs --url with the page's own address (only links to its site count)",
+                    a.page
+                );
+            };
+            let bytes = std::fs::read(&a.page)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.page))?;
+            (crate::extract::encoding::decode(&bytes, None).text, url)
+        }
+    };
+    let Some(found) = detect::detect_list(&html, &page_url) else {
+        anyhow::bail!(
+            "{page_url}: no news list recognised (fewer than {} stories of one shape); \
+             write the selectors by hand (README: kind = \"page\") and check them with `radar extract`",
+            detect::MIN_ITEMS
+        );
+    };
+    let dir = &app.config.sources.dir;
+    let mut existing = sources::load_dir(dir, app.config.sources.allow_files)?;
+    // A target outside sources.dir: its sources count too.
+    if let Some(t) = a
+        .into
+        .as_ref()
+        .map(|t| std::path::absolute(t).unwrap_or(t.clone()))
+    {
+        if t.exists() && !existing.iter().any(|s| s.origin == t) {
+            existing.extend(sources::load_file(&t, app.config.sources.allow_files)?);
+        }
+    }
+    if let Some(s) = sources::add::same_url(&page_url, &existing) {
+        eprintln!("note: {page_url} is already source `{}`", s.id);
+    }
+    let name = a
+        .name
+        .clone()
+        .or_else(|| found.title.clone())
+        .unwrap_or_else(|| page_url.clone());
+    let id = sources::add::unique_id(&name, &existing);
+    let toml = detect::to_toml(&id, &name, &page_url, &found.rules, &a.tags);
+    if a.json {
+        let items: Vec<_> = found
+            .items
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "url": i.url, "title": i.title, "published": i.published, "summary": i.summary,
+                })
+            })
+            .collect();
+        let r = &found.rules;
+        let out = serde_json::json!({
+            "url": page_url,
+            "rules": {"items": r.items, "title": r.title, "date": r.date, "summary": r.summary},
+            "items": items,
+            "toml": toml,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    eprintln!("{} stories on {page_url}, for example:", found.items.len());
+    for i in found.items.iter().take(5) {
+        let date = i
+            .published
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "-".into());
+        eprintln!(
+            "  {date:<10}  {}  <{}>",
+            i.title.as_deref().unwrap_or("(no title)"),
+            i.url
+        );
+    }
+    match &a.into {
+        Some(target) => {
+            if let Some(s) = sources::add::same_url(&page_url, &existing) {
+                anyhow::bail!("{page_url} is already source `{}`; nothing written", s.id);
+            }
+            sources::add::append_entries(
+                target,
+                "# List pages recognised by `radar sources detect`. Edit freely.\n\n",
+                &toml,
+                app.config.sources.allow_files,
+            )?;
+            eprintln!("added `{id}` to {}", target.display());
+        }
+        None if !a.json => print!("{toml}"),
+        None => {}
+    }
     Ok(0)
 }
 

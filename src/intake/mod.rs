@@ -14,6 +14,7 @@ use crate::fetch::{ErrorKind, Fetcher};
 use crate::sources::{Location, Source, SourceKind};
 use crate::store::{FetchState, IntakeMark, Store, StoreError};
 
+pub mod detect;
 pub mod imap;
 pub mod listpage;
 pub mod mailbox;

@@ -41,7 +41,13 @@ pub enum DiscoverError {
     Fetch { url: String, message: String },
     /// An HTML page without a usable advertised feed.
     #[error("{url} is a web page that advertises no readable feed")]
-    NoFeed { url: String },
+    NoFeed {
+        url: String,
+        /// The page's URL after redirects.
+        final_url: String,
+        /// The page, decoded (for [`crate::intake::detect::detect_list`]).
+        page: String,
+    },
     /// Something that is neither a feed nor a web page.
     #[error("{url} is not a feed: {message}")]
     NotAFeed { url: String, message: String },
@@ -103,7 +109,11 @@ pub async fn discover(fetcher: &Fetcher, url: &str) -> Result<Discovered, Discov
             });
         }
     }
-    Err(DiscoverError::NoFeed { url: url.into() })
+    Err(DiscoverError::NoFeed {
+        url: url.into(),
+        page: crate::extract::encoding::decode(&body, ct.as_deref()).text,
+        final_url,
+    })
 }
 
 /// The form in which source URLs are compared (canonical, else trimmed).

@@ -139,10 +139,15 @@ pub async fn page_handler(
             .into_iter()
             .find(|s| s.id == id)
             .map(|s| {
+                let how = if s.kind == "page" {
+                    " Op die pagina staat geen feed; radar leest de lijst met berichten op de pagina zelf."
+                } else {
+                    ""
+                };
                 (
                     "ok",
                     format!(
-                        "Bron ‘{}’ toegevoegd ({}). radar haalt haar op bij de volgende ronde.",
+                        "Bron ‘{}’ toegevoegd ({}).{how} radar haalt haar op bij de volgende ronde.",
                         s.name, s.url
                     ),
                 )
@@ -222,19 +227,50 @@ pub async fn add_source(
             "Die link wijst naar een adres dat niet openbaar is (bijvoorbeeld een intern netwerk); radar haalt daar niets op.".into(),
         );
     }
-    let found = match add::discover(&fetcher, url.as_str()).await {
-        Ok(d) => d,
+    // A feed, or else the news list on the page (read as a list-page source).
+    let (found_url, found_title, list) = match add::discover(&fetcher, url.as_str()).await {
+        Ok(d) => {
+            if d.via_page {
+                if let Some(s) = add::same_url(&d.url, &existing) {
+                    return fail(
+                        StatusCode::CONFLICT,
+                        format!(
+                            "De feed van die pagina ({}) staat er al in, als bron ‘{}’.",
+                            d.url, s.name
+                        ),
+                    );
+                }
+            }
+            (d.url, d.title, None)
+        }
         Err(add::DiscoverError::Fetch { message, .. }) => {
             return fail(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("radar kon de link niet ophalen ({message}). Er is niets toegevoegd."),
             );
         }
-        Err(add::DiscoverError::NoFeed { .. }) => {
-            return fail(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "Op die pagina staat geen feed. Een nieuwspagina zonder feed kan de beheerder als lijstpagina (kind = \"page\") aan de bronnenlijst toevoegen.".into(),
-            );
+        Err(add::DiscoverError::NoFeed {
+            final_url, page, ..
+        }) => {
+            let at = final_url.clone();
+            let detected =
+                tokio::task::spawn_blocking(move || crate::intake::detect::detect_list(&page, &at))
+                    .await
+                    .ok()
+                    .flatten();
+            let Some(d) = detected else {
+                return fail(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Op die pagina staat geen feed, en radar herkent er geen lijst met berichten op. Een nieuwspagina zonder feed kan de beheerder als lijstpagina (kind = \"page\") met eigen selectors aan de bronnenlijst toevoegen.".into(),
+                );
+            };
+            if let Some(s) = add::same_url(&final_url, &existing) {
+                return fail(
+                    StatusCode::CONFLICT,
+                    format!("Deze link staat er al in, als bron ‘{}’.", s.name),
+                );
+            }
+            (final_url, d.title.clone(), Some(d))
         }
         Err(add::DiscoverError::NotAFeed { .. }) => {
             return fail(
@@ -244,40 +280,40 @@ pub async fn add_source(
             );
         }
     };
-    if found.via_page {
-        if let Some(s) = add::same_url(&found.url, &existing) {
-            return fail(
-                StatusCode::CONFLICT,
-                format!(
-                    "De feed van die pagina ({}) staat er al in, als bron ‘{}’.",
-                    found.url, s.name
-                ),
-            );
-        }
-    }
     let name = f
         .naam
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_string)
-        .or_else(|| found.title.clone().filter(|t| !t.is_empty()))
+        .or_else(|| found_title.filter(|t| !t.is_empty()))
         .unwrap_or_else(|| url.host_str().unwrap_or("bron").to_string());
     let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
     let new = sources::opml::NewSource {
         id: add::unique_id(&name, &existing),
         name,
-        url: found.url.clone(),
+        url: found_url,
         tags,
+    };
+    let toml = match &list {
+        None => sources::opml::to_toml(std::slice::from_ref(&new)),
+        Some(d) => {
+            crate::intake::detect::to_toml(&new.id, &new.name, &new.url, &d.rules, &new.tags)
+        }
     };
     let by = ctx.user.as_ref().map(|u| u.name.as_str()).unwrap_or("open");
     let header =
         "# Sources added in the web interface (Bronnen → Bron toevoegen). Edit freely.\n\n";
     let entry = format!(
-        "# added by {} on {}\n{}",
+        "# added by {} on {}{}\n{}",
         by.replace(['\n', '\r'], " "),
         chrono::Utc::now().format("%Y-%m-%d"),
-        sources::opml::to_toml(std::slice::from_ref(&new))
+        if list.is_some() {
+            "; no feed on the page, its news list was recognised (check the selectors)"
+        } else {
+            ""
+        },
+        toml
     );
     let target = dir.join(WEB_LIST);
     if let Err(e) = add::append_entries(&target, header, &entry, cfg.sources.allow_files) {
