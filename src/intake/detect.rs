@@ -232,6 +232,9 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
             continue;
         }
         let mean = text_words as f64 / one_story as f64;
+        if mean < 4.0 {
+            continue; // one- and two-word links: a menu or a tag cloud
+        }
         // Of nested wrappers around the same text, the outermost (more
         // elements: the date, the teaser) wins.
         let score =
@@ -312,8 +315,8 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
 
 /// Whether the page is an article with some links to other stories (read
 /// more, related, a carousel) rather than a news list: the generic
-/// extractor finds a text longer than all the stories together that holds
-/// fewer than half of their titles.
+/// extractor finds a text of 100+ words that holds fewer than half of the
+/// stories' titles (on a list page it finds the list, or little).
 fn is_article_page(page: &str, page_url: &str, items: &[ListItem]) -> bool {
     let Ok(article) = crate::extract::article::extract(page, Some(page_url), &Default::default())
     else {
@@ -495,6 +498,20 @@ mod tests {
         );
         // Only navigation, header and footer links: nothing.
         let page = format!("<html><body>{MENU}<p>Welkom</p>{FOOTER}</body></html>");
+        assert_eq!(detect_list(&page, "https://www.delinde.nl/"), None);
+        // A row of one-word topic links outside the navigation: no stories.
+        let topics: String = [
+            "Opleiden",
+            "Werving",
+            "Technologie",
+            "Regeldruk",
+            "Werkplezier",
+        ]
+        .iter()
+        .map(|t| format!(r#"<span class="onderwerp"><a href="/thema/{t}">{t}</a></span> "#))
+        .collect();
+        let page =
+            format!("<html><body>{MENU}<div class=\"themas\">{topics}</div>{FOOTER}</body></html>");
         assert_eq!(detect_list(&page, "https://www.delinde.nl/"), None);
         // Two stories are not yet a list.
         assert_eq!(
