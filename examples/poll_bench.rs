@@ -254,6 +254,7 @@ fn main() -> anyhow::Result<()> {
             ),
             kind: SourceKind::Feed,
             page: None,
+            rules: Default::default(),
             full_text: Some(radar::config::FullText::Never),
             tags: vec![],
             enabled: true,

@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::{ExtractConfig, FullText};
 use crate::extract::article::{self, Extracted, Limits};
+use crate::extract::rules::{self, BodyRules, RulesError};
 use crate::fetch::{FetchOutcome, Fetcher};
 use crate::sources::{Location, Source};
 use crate::store::{FullTextCandidate, PageText, Store, StoreError};
@@ -41,11 +42,19 @@ pub enum PageError {
     /// The extractor refused the page or found no article.
     #[error("extraction failed: {0}")]
     Extract(#[from] article::ExtractError),
+    /// The per-site rules are unusable (a selector given on the command line).
+    #[error("{0}")]
+    Rules(String),
 }
 
-/// Fetches `url` and extracts its article. Extraction runs on a blocking
-/// thread: it is CPU work with its own time budget.
-pub async fn fetch_page(fetcher: &Fetcher, url: &url::Url) -> Result<Page, PageError> {
+/// Fetches `url` and extracts its article, under the source's per-site
+/// `rules` when it has them. Extraction runs on a blocking thread: it is
+/// CPU work with its own time budget.
+pub async fn fetch_page(
+    fetcher: &Fetcher,
+    url: &url::Url,
+    rules: &BodyRules,
+) -> Result<Page, PageError> {
     let loc = Location::Http(url.clone());
     match fetcher.fetch(&loc, &Default::default()).await {
         FetchOutcome::Fresh {
@@ -62,15 +71,20 @@ pub async fn fetch_page(fetcher: &Fetcher, url: &url::Url) -> Result<Page, PageE
             }
             let final_url = final_url.unwrap_or_else(|| url.to_string());
             let base = final_url.clone();
+            let rules = rules.clone();
             let extracted = tokio::task::spawn_blocking(move || {
                 let html = crate::extract::encoding::decode(&body, content_type.as_deref()).text;
-                article::extract(&html, Some(&base), &Limits::default())
+                rules::extract(&html, Some(&base), &rules, &Limits::default())
             })
             .await
             .map_err(|e| PageError::Fetch {
                 kind: "error",
                 message: format!("extractor crashed: {e}"),
-            })??;
+            })?
+            .map_err(|e| match e {
+                RulesError::Extract(e) => PageError::Extract(e),
+                other => PageError::Rules(other.to_string()),
+            })?;
             Ok(Page {
                 final_url,
                 extracted,
@@ -193,10 +207,15 @@ pub async fn fill_pending(
     for c in to_fetch {
         let fetcher = fetcher.clone();
         let limit = limit.clone();
+        let rules = sources
+            .iter()
+            .find(|s| s.id == c.source_id)
+            .map(|s| s.rules.clone())
+            .unwrap_or_default();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let url = url::Url::parse(&c.url).expect("checked above");
-            let page = fetch_page(&fetcher, &url).await;
+            let page = fetch_page(&fetcher, &url, &rules).await;
             (c, page)
         });
     }

@@ -88,7 +88,7 @@ pub async fn add(
         Some(id) => (id, true),
         None => {
             let fetcher = Fetcher::new(&config.fetch).map_err(anyhow::Error::msg)?;
-            let page = fulltext::fetch_page(&fetcher, &url)
+            let page = fulltext::fetch_page(&fetcher, &url, &Default::default())
                 .await
                 .map_err(|e| TipError::Page {
                     url: url.to_string(),

@@ -260,3 +260,89 @@ fn extract_prints_the_article_of_a_file_and_a_url() {
         out.stderr
     );
 }
+
+#[test]
+fn a_feed_sources_own_rules_choose_the_body_of_its_pages() {
+    let server = TestServer::start();
+    serve_pages(&server);
+    let ws = workspace_with_full_text(&server, "auto");
+    // The site repeats its intro above every story; the advisor wants only
+    // the body, without the closing list.
+    let list = ws.path().join("feeds/sources.toml");
+    let entry = std::fs::read_to_string(&list).unwrap();
+    std::fs::write(
+        &list,
+        entry.replace(
+            "kind = \"feed\"\n",
+            "kind = \"feed\"\ninclude = \".body\"\nexclude = \".body ul\"\n",
+        ),
+    )
+    .unwrap();
+    let out = ws.radar(&["fetch"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let poli = article_by_title(&ws, "Nieuwe polikliniek voor ouderen geopend");
+    assert_eq!(poli["text_method"], "extracted:rules", "{poli}");
+    let text = poli["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Ouderen met meerdere aandoeningen"),
+        "{text}"
+    );
+    assert!(text.contains("Samenwerking met de huisarts"), "{text}");
+    assert!(!text.contains("Op maandag 9 maart"), "{text}");
+    assert!(!text.contains("vaste verpleegkundige"), "{text}");
+    // Metadata still comes from the page.
+    assert_eq!(poli["author"], "Afdeling Communicatie");
+}
+
+#[test]
+fn extract_tries_rules_given_or_those_of_a_source() {
+    let ws = Workspace::new();
+    let page = fixture("pages/ziekenhuis-nieuws.html");
+    let page = page.to_str().unwrap();
+    let v = ws.json(&[
+        "extract",
+        page,
+        "--include",
+        ".intro, .body",
+        "--exclude",
+        "h2",
+        "--json",
+    ]);
+    assert_eq!(v["method"], "rules", "{v}");
+    let text = v["text"].as_str().unwrap();
+    assert!(text.starts_with("Op maandag 9 maart"), "{text}");
+    assert!(!text.contains("Samenwerking met de huisarts"), "{text}");
+
+    // The rules of a configured source, one of them replaced on the line.
+    std::fs::write(
+        ws.path().join("feeds/sources.toml"),
+        "[[source]]\nid = \"rivierenland\"\nname = \"Rivierenland\"\nurl = \"https://rivierenland.example/rss\"\n\
+         kind = \"feed\"\ninclude = \".body\"\nexclude = \"ul\"\n",
+    )
+    .unwrap();
+    let v = ws.json(&["extract", page, "--source", "rivierenland", "--json"]);
+    assert_eq!(v["method"], "rules", "{v}");
+    let text = v["text"].as_str().unwrap();
+    assert!(text.starts_with("Ouderen met meerdere"), "{text}");
+    assert!(!text.contains("vaste verpleegkundige"), "{text}");
+    let v = ws.json(&[
+        "extract",
+        page,
+        "--source",
+        "rivierenland",
+        "--exclude",
+        "h2",
+        "--json",
+    ]);
+    let text = v["text"].as_str().unwrap();
+    assert!(text.contains("vaste verpleegkundige"), "{text}");
+    assert!(!text.contains("Samenwerking met de huisarts"), "{text}");
+
+    // Mistakes are named.
+    let out = ws.radar(&["extract", page, "--include", "div["]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("--include"), "{}", out.stderr);
+    let out = ws.radar(&["extract", page, "--source", "onbekend"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("onbekend"), "{}", out.stderr);
+}

@@ -1,10 +1,12 @@
 //! `radar extract FILE|URL`: the article extractor on one page, to check
-//! what radar will read from a site.
+//! what radar will read from a site, and to try per-site rules
+//! (`--include`, `--exclude`, or those of a configured `--source`).
 
 use std::path::PathBuf;
 
 use super::App;
-use crate::extract::article::{self, Extracted, Limits};
+use crate::extract::article::{Extracted, Limits};
+use crate::extract::rules::{self, BodyRules};
 use crate::fetch::Fetcher;
 use crate::fulltext;
 
@@ -19,6 +21,42 @@ pub struct Args {
     /// Print as JSON (fields: url, title, byline, published, lead_image, method, words, text, html)
     #[arg(long)]
     json: bool,
+    /// Use the per-site rules (include, exclude) of this configured source
+    #[arg(long, value_name = "ID")]
+    source: Option<String>,
+    /// CSS selector of the article body (overrides the source's)
+    #[arg(long, value_name = "CSS")]
+    include: Option<String>,
+    /// CSS selector of elements to remove first (overrides the source's)
+    #[arg(long, value_name = "CSS")]
+    exclude: Option<String>,
+}
+
+/// The rules to try: the source's, with those given on the command line
+/// taking their place.
+fn rules_of(app: &App, args: &Args) -> anyhow::Result<BodyRules> {
+    let mut rules = match &args.source {
+        Some(id) => {
+            let all =
+                crate::sources::load_dir(&app.config.sources.dir, app.config.sources.allow_files)?;
+            let Some(s) = all.into_iter().find(|s| &s.id == id) else {
+                anyhow::bail!("unknown source id `{id}` (see `radar sources`)");
+            };
+            s.rules
+        }
+        None => BodyRules::default(),
+    };
+    for (given, slot, key) in [
+        (&args.include, &mut rules.include, "--include"),
+        (&args.exclude, &mut rules.exclude, "--exclude"),
+    ] {
+        if let Some(css) = given {
+            rules::check_selector(css)
+                .map_err(|e| anyhow::anyhow!("{key}: {css:?} is not a valid CSS selector: {e}"))?;
+            *slot = Some(css.clone());
+        }
+    }
+    Ok(rules)
 }
 
 #[derive(serde::Serialize)]
@@ -35,6 +73,7 @@ struct Output<'a> {
 }
 
 pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
+    let rules = rules_of(app, &args)?;
     let (extracted, url) = match url::Url::parse(&args.page) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => {
             let fetcher = Fetcher::new(&app.config.fetch).map_err(anyhow::Error::msg)?;
@@ -42,7 +81,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
                 .enable_all()
                 .build()?;
             let page = rt
-                .block_on(fulltext::fetch_page(&fetcher, &u))
+                .block_on(fulltext::fetch_page(&fetcher, &u, &rules))
                 .map_err(|e| anyhow::anyhow!("{}: {e}", args.page))?;
             (page.extracted, Some(page.final_url))
         }
@@ -63,7 +102,7 @@ pub(super) fn run(app: &App, args: Args) -> anyhow::Result<u8> {
             let bytes = std::fs::read(&path)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             let html = crate::extract::encoding::decode(&bytes, None).text;
-            let e = article::extract(&html, args.url.as_deref(), &Limits::default())
+            let e = rules::extract(&html, args.url.as_deref(), &rules, &Limits::default())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             (e, args.url.clone())
         }

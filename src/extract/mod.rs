@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod repair;
+pub mod rules;
 pub mod sanitize;
 pub mod urlnorm;
 

@@ -17,7 +17,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use scraper::{ElementRef, Html, Selector};
 
 use super::{Known, Outcome};
-use crate::extract::article::{self, ExtractError, Limits};
+use crate::extract::article::{ExtractError, Limits};
+use crate::extract::rules::{self, BodyRules, RulesError};
 use crate::extract::{ArticleDraft, encoding, html, urlnorm};
 use crate::fetch::{ErrorKind, FetchFailure, FetchOutcome, Fetcher};
 use crate::sources::{Location, PageRules, Source};
@@ -287,64 +288,34 @@ pub struct PageFailure {
 pub fn article_from_page(
     page: &str,
     item: &ListItem,
-    rules: &PageRules,
+    rules: &BodyRules,
 ) -> Result<(ArticleDraft, String), PageFailure> {
     let lasting = |message: String| PageFailure {
         lasting: true,
         message,
     };
-    let limits = Limits::default();
-    let mut cleaned: Option<String> = None;
-    if let Some(ex) = &rules.exclude {
-        let sel = selector(ex).map_err(lasting)?;
-        let mut doc = parse_capped(page);
-        let ids: Vec<_> = doc.select(&sel).map(|e| e.id()).collect();
-        for id in ids {
-            if let Some(mut node) = doc.tree.get_mut(id) {
-                node.detach();
-            }
-        }
-        cleaned = Some(doc.html());
-    }
-    let page = cleaned.as_deref().unwrap_or(page);
-    let generic = article::extract(page, Some(&item.url), &limits);
-    let mut text = None;
-    if let Some(inc) = &rules.include {
-        let sel = selector(inc).map_err(lasting)?;
-        let doc = parse_capped(page);
-        let parts: Vec<String> = doc
-            .select(&sel)
-            .map(|e| html::to_text(&e.html()))
-            .filter(|t| !t.trim().is_empty())
-            .collect();
-        if parts.is_empty() {
-            tracing::warn!(url = %item.url, selector = %inc, "include selector matched nothing; using the generic extractor");
-        } else {
-            text = Some(parts.join("\n\n"));
-        }
-    }
-    let rules_used = text.is_some();
-    let (title, byline, published, text, method) = match (generic, text) {
-        (Ok(x), t) => {
-            let method = if rules_used {
-                "extracted:rules".to_string()
-            } else {
-                format!("extracted:{}", x.method)
-            };
-            (x.title, x.byline, x.published, t.unwrap_or(x.text), method)
-        }
-        (Err(_), Some(t)) => (None, None, None, t, "extracted:rules".into()),
-        (Err(e), None) => match &item.summary {
+    let (title, byline, published, text, method) =
+        match rules::extract(page, Some(&item.url), rules, &Limits::default()) {
+            Ok(x) => (
+                x.title,
+                x.byline,
+                x.published,
+                x.text,
+                format!("extracted:{}", x.method),
+            ),
             // Like a feed's teaser: better than nothing.
-            Some(s) => (None, None, None, s.clone(), "feed".into()),
-            None => {
-                return Err(lasting(match e {
-                    ExtractError::NoContent => "no article text found on the page".into(),
-                    other => other.to_string(),
-                }));
+            Err(_) if item.summary.is_some() => (
+                None,
+                None,
+                None,
+                item.summary.clone().unwrap_or_default(),
+                "feed".into(),
+            ),
+            Err(RulesError::Extract(ExtractError::NoContent)) => {
+                return Err(lasting("no article text found on the page".into()));
             }
-        },
-    };
+            Err(e) => return Err(lasting(e.to_string())),
+        };
     let title = item
         .title
         .clone()
@@ -531,10 +502,10 @@ pub(super) async fn refresh(
                     c.contains("html") || c.contains("xml") || c.starts_with("text/")
                 });
                 if is_html {
-                    let (item, rules) = (item.clone(), rules.clone());
+                    let (item, body_rules) = (item.clone(), source.rules.clone());
                     tokio::task::spawn_blocking(move || {
                         let text = encoding::decode(&body, content_type.as_deref()).text;
-                        article_from_page(&text, &item, &rules)
+                        article_from_page(&text, &item, &body_rules)
                     })
                     .await
                     .unwrap_or_else(|e| {
@@ -744,9 +715,10 @@ mod tests {
             published: None,
             summary: None,
         };
-        let mut r = rules("a");
-        r.include = Some(".body".into());
-        r.exclude = Some(".share".into());
+        let r = BodyRules {
+            include: Some(".body".into()),
+            exclude: Some(".share".into()),
+        };
         let (d, method) = article_from_page(ARTICLE, &item, &r).unwrap();
         assert_eq!(method, "extracted:rules");
         assert!(
@@ -762,12 +734,13 @@ mod tests {
         assert_eq!(d.canonical_url.as_deref(), Some(item.canonical.as_str()));
 
         // Without rules the generic extractor finds the same body.
-        let (d, method) = article_from_page(ARTICLE, &item, &rules("a")).unwrap();
+        let (d, method) = article_from_page(ARTICLE, &item, &BodyRules::default()).unwrap();
         assert_eq!(method, "extracted:blocks");
         assert!(d.text.contains("vaste begeleider"), "{}", d.text);
 
         // An empty page is a lasting failure (the link is not fetched again).
-        let f = article_from_page("<html><body></body></html>", &item, &rules("a")).unwrap_err();
+        let f = article_from_page("<html><body></body></html>", &item, &BodyRules::default())
+            .unwrap_err();
         assert!(f.lasting);
     }
 

@@ -429,6 +429,7 @@ mod tests {
             location: Location::File(dir.path().to_path_buf()),
             kind: crate::sources::SourceKind::Mailbox,
             page: None,
+            rules: Default::default(),
             tags: vec![],
             enabled: true,
             full_text: None,

@@ -50,10 +50,6 @@ pub struct PageRules {
     pub date: Option<String>,
     /// Summary selector, relative to the item.
     pub summary: Option<String>,
-    /// Body selector on the article page; replaces the generic extractor.
-    pub include: Option<String>,
-    /// Elements removed from the article page before extraction.
-    pub exclude: Option<String>,
     /// The link to the next (older) page of the list; when unset, a
     /// `rel="next"` link is used if the page has one.
     pub next: Option<String>,
@@ -110,6 +106,10 @@ pub struct Source {
     pub kind: SourceKind,
     /// Selectors, for `kind = "page"`.
     pub page: Option<PageRules>,
+    /// Per-site rules (`include`, `exclude`) for the article pages of this
+    /// source: list-page links, and feed or newsletter items whose full
+    /// text is fetched.
+    pub rules: crate::extract::rules::BodyRules,
     /// Free tags such as `sector:vvt`, `region:limburg`, `outlet:vakmedia`.
     pub tags: Vec<String>,
     /// Disabled sources are kept but not fetched.
@@ -306,6 +306,7 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
                 .map_err(|reason| invalid(&r.id, "url", reason))?,
         };
         let page = page_rules(&r).map_err(|(key, reason)| invalid(&r.id, key, reason))?;
+        let rules = body_rules(&r).map_err(|(key, reason)| invalid(&r.id, key, reason))?;
         if let Some(expr) = &r.schedule {
             crate::schedule::parse_cron(expr)
                 .map_err(|reason| invalid(&r.id, "schedule", reason))?;
@@ -316,6 +317,7 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
             location,
             kind: r.kind,
             page,
+            rules,
             tags: r.tags,
             enabled: r.enabled,
             full_text: r.full_text,
@@ -417,13 +419,11 @@ fn mailbox_location(raw: &str, base: &Path) -> Result<Location, String> {
 /// Validates the list-page keys: required and compiled for pages, refused
 /// for other kinds. Errors name the key.
 fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)> {
-    let keys: [(&'static str, &Option<String>); 7] = [
+    let keys: [(&'static str, &Option<String>); 5] = [
         ("items", &r.items),
         ("title", &r.title),
         ("date", &r.date),
         ("summary", &r.summary),
-        ("include", &r.include),
-        ("exclude", &r.exclude),
         ("next", &r.next),
     ];
     if r.kind != SourceKind::Page {
@@ -468,12 +468,28 @@ fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)
         title: r.title.clone(),
         date: r.date.clone(),
         summary: r.summary.clone(),
-        include: r.include.clone(),
-        exclude: r.exclude.clone(),
         next: r.next.clone(),
         max_items,
         max_pages,
     }))
+}
+
+/// Validates `include` and `exclude` (any kind: they apply to the article
+/// pages a source leads to).
+fn body_rules(r: &RawSource) -> Result<crate::extract::rules::BodyRules, (&'static str, String)> {
+    for (key, value) in [("include", &r.include), ("exclude", &r.exclude)] {
+        if let Some(v) = value {
+            if v.trim().is_empty() {
+                return Err((key, "must not be empty".into()));
+            }
+            crate::extract::rules::check_selector(v)
+                .map_err(|e| (key, format!("{v:?} is not a valid CSS selector: {e}")))?;
+        }
+    }
+    Ok(crate::extract::rules::BodyRules {
+        include: r.include.clone(),
+        exclude: r.exclude.clone(),
+    })
 }
 
 fn check_unique(sources: &[Source]) -> Result<(), SourcesError> {
@@ -630,7 +646,7 @@ mod tests {
         let s = &load_file(&p, false).unwrap()[0];
         let rules = s.page.as_ref().unwrap();
         assert_eq!(rules.items, "article a");
-        assert_eq!(rules.exclude.as_deref(), Some(".share, aside"));
+        assert_eq!(s.rules.exclude.as_deref(), Some(".share, aside"));
         assert_eq!(rules.max_items, DEFAULT_MAX_ITEMS);
         assert_eq!(rules.max_pages, DEFAULT_MAX_PAGES);
         assert_eq!(rules.next, None);
@@ -658,6 +674,21 @@ mod tests {
         let p = write(dir.path(), "d2.toml", &format!("{feed}max_pages = 2\n"));
         let err = load_file(&p, true).unwrap_err().to_string();
         assert!(err.contains("`max_pages`") && err.contains("page"), "{err}");
+        // Body rules apply to a feed's article pages too, and are checked.
+        let p = write(
+            dir.path(),
+            "d3.toml",
+            &format!("{feed}include = \".artikel-tekst\"\nexclude = \".deel\"\n"),
+        );
+        let s = &load_file(&p, false).unwrap()[0];
+        assert_eq!(s.rules.include.as_deref(), Some(".artikel-tekst"));
+        let p = write(
+            dir.path(),
+            "d4.toml",
+            &format!("{feed}exclude = \"div[\"\n"),
+        );
+        let err = load_file(&p, true).unwrap_err().to_string();
+        assert!(err.contains("`exclude`") && err.contains("CSS"), "{err}");
 
         let mail = "[[source]]\nid = \"m\"\nname = \"M\"\nkind = \"mailbox\"\npath = \"post\"\n";
         let p = write(dir.path(), "e.toml", mail);
