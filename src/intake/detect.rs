@@ -298,7 +298,7 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
             .map(|e| class_css(e).unwrap_or_else(|| e.value().name().to_string()))
     });
     let found = listpage::read_list(page, page_url, &rules).ok()?;
-    if found.items.len() < MIN_ITEMS || is_article_page(page, page_url, &found.items) {
+    if found.items.len() < MIN_ITEMS || is_article_page(page, page_url, &group.elems) {
         return None;
     }
     let title = ["title", "h1"].into_iter().find_map(|t| {
@@ -315,21 +315,36 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
 
 /// Whether the page is an article with some links to other stories (read
 /// more, related, a carousel) rather than a news list: the generic
-/// extractor finds a text of 100+ words that holds fewer than half of the
-/// stories' titles (on a list page it finds the list, or little).
-fn is_article_page(page: &str, page_url: &str, items: &[ListItem]) -> bool {
+/// extractor finds 100+ words outside the stories, more than it finds in
+/// them (on a list page it finds the list, or little).
+fn is_article_page(page: &str, page_url: &str, stories: &[ElementRef]) -> bool {
     let Ok(article) = crate::extract::article::extract(page, Some(page_url), &Default::default())
     else {
         return false;
     };
-    let body = words(&article.text);
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = norm(&article.text);
-    let titles_in = items
-        .iter()
-        .filter(|i| i.title.as_deref().is_some_and(|t| text.contains(&norm(t))))
-        .count();
-    body >= 100 && titles_in * 2 < items.len()
+    let lower = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_lowercase).collect() };
+    let mut in_stories = HashSet::new();
+    for el in stories {
+        let w = lower(&text_of(*el));
+        in_stories.extend(w.windows(3).map(|s| s.join(" ")));
+    }
+    let (mut inside, mut outside) = (0, 0);
+    for para in article.text.split('\n') {
+        let w = lower(para);
+        if w.len() < 3 {
+            continue;
+        }
+        let shared = w
+            .windows(3)
+            .filter(|s| in_stories.contains(&s.join(" ")))
+            .count();
+        if shared * 2 >= w.len() - 2 {
+            inside += w.len();
+        } else {
+            outside += w.len();
+        }
+    }
+    outside >= 100 && outside > inside
 }
 
 /// The selector that `part` finds in most elements of the group (at least
@@ -518,6 +533,22 @@ mod tests {
             detect_list(&wordpress(2), "https://www.delinde.nl/nieuws/"),
             None
         );
+    }
+
+    #[test]
+    fn hostile_pages_are_bounded() {
+        // 100k nested elements before the list: flattened before parsing
+        // (html5ever is quadratic in depth), the list still found.
+        let deep = format!(
+            "<html><body>{}{}{}</body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000),
+            wordpress(4)
+        );
+        assert!(detect_list(&deep, "https://www.delinde.nl/nieuws/").is_some());
+        // 5,000 stories (3 MB): all read.
+        let d = detect_list(&wordpress(5_000), "https://www.delinde.nl/nieuws/").unwrap();
+        assert_eq!(d.items.len(), 5_000);
     }
 
     #[test]
