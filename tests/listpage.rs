@@ -499,6 +499,36 @@ fn a_detected_list_page_is_added_and_fetched() {
     assert!(out.stderr.contains("already source"), "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&list_file).unwrap(), before);
 
+    // A page that advertises a feed: detected, with a note that the feed
+    // is the better source; a feed itself is not a list page.
+    server.set(
+        "/met-feed",
+        Route::ok(
+            HTML,
+            list(&items).replace(
+                "</title>",
+                "</title><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">",
+            ),
+        ),
+    );
+    let out = ws.radar(&["sources", "detect", &server.url("/met-feed")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("advertises a feed") && out.stderr.contains("/feed.xml"),
+        "{}",
+        out.stderr
+    );
+    server.set(
+        "/feed.xml",
+        Route::ok(
+            "application/rss+xml",
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>De Linde</title></channel></rss>",
+        ),
+    );
+    let out = ws.radar(&["sources", "detect", &server.url("/feed.xml")]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("is a feed"), "{}", out.stderr);
+
     // A page without a list: a clear message, exit code not 0.
     server.set(
         "/leeg",

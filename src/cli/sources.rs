@@ -206,6 +206,18 @@ fn detect(app: &App, a: DetectArgs) -> anyhow::Result<u8> {
             (crate::extract::encoding::decode(&bytes, None).text, url)
         }
     };
+    // A feed beats a list page: it says when a story was published and
+    // does not depend on the page's layout.
+    match crate::extract::feed::parse_feed(html.as_bytes(), Some("text/html"), Some(&page_url)) {
+        Err(crate::extract::feed::FeedError::NotAFeed { alternates }) if !alternates.is_empty() => {
+            eprintln!(
+                "note: the page advertises a feed ({}); a feed source is better than a list page",
+                alternates.join(", ")
+            );
+        }
+        Ok(_) => anyhow::bail!("{page_url} is a feed: add it as a kind = \"feed\" source"),
+        Err(_) => {}
+    }
     let Some(found) = detect::detect_list(&html, &page_url) else {
         anyhow::bail!(
             "{page_url}: no news list recognised (fewer than {} stories of one shape); \
