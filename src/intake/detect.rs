@@ -297,6 +297,15 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
             .find(|e| e.select(&inner).next().is_none())
             .map(|e| class_css(e).unwrap_or_else(|| e.value().name().to_string()))
     });
+    if listpage::read_list(page, page_url, &rules)
+        .ok()?
+        .next
+        .is_none()
+    {
+        // No rel="next": a pager link named "volgende", "oudere berichten",
+        // "»" or with a class saying next.
+        rules.next = next_link(&doc, &base_eff);
+    }
     let found = listpage::read_list(page, page_url, &rules).ok()?;
     if found.items.len() < MIN_ITEMS || is_article_page(page, page_url, &group.elems) {
         return None;
@@ -347,6 +356,47 @@ fn is_article_page(page: &str, page_url: &str, stories: &[ElementRef]) -> bool {
     outside >= 100 && outside > inside
 }
 
+static NEXT_TEXT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\s*(volgende( pagina)?|oudere? (berichten|nieuws(berichten)?)|next( page)?|older( posts)?|›|»|>|→)\s*[›»>→]?\s*$",
+    )
+    .expect("static regex")
+});
+
+/// A selector for the link to the next (older) page of the list, when the
+/// page has a pager without `rel="next"`: the link's own classes, else its
+/// parent's; kept only when the first link it finds is that link.
+fn next_link(doc: &scraper::Html, base: &url::Url) -> Option<String> {
+    let a_sel = Selector::parse("a[href]").ok()?;
+    let says_next = |a: ElementRef| {
+        NEXT_TEXT.is_match(&text_of(a))
+            || stable_classes(a).iter().any(|c| {
+                c.split(['-', '_'])
+                    .any(|w| w.eq_ignore_ascii_case("next") || w.eq_ignore_ascii_case("volgende"))
+            })
+    };
+    let a = doc.select(&a_sel).find(|a| {
+        says_next(*a)
+            && a.value()
+                .attr("href")
+                .and_then(|h| base.join(h.trim()).ok())
+                .is_some_and(|u| {
+                    matches!(u.scheme(), "http" | "https") && listpage::same_site(base, &u)
+                })
+    })?;
+    let parent = a.parent().and_then(ElementRef::wrap);
+    let candidates = [
+        class_css(a).map(|c| format!("a{c}")),
+        parent.and_then(class_css).map(|c| format!("{c} > a")),
+    ];
+    candidates.into_iter().flatten().find(|css| {
+        Selector::parse(css)
+            .ok()
+            .and_then(|s| doc.select(&s).next())
+            .is_some_and(|first| first.id() == a.id())
+    })
+}
+
 /// The selector that `part` finds in most elements of the group (at least
 /// 80% of them), if any.
 fn common_part(
@@ -380,6 +430,7 @@ pub fn to_toml(id: &str, name: &str, url: &str, rules: &PageRules, tags: &[Strin
         ("title", &rules.title),
         ("date", &rules.date),
         ("summary", &rules.summary),
+        ("next", &rules.next),
     ] {
         if let Some(v) = v {
             out.push_str(&format!("{key} = {}\n", s(v)));
@@ -446,6 +497,37 @@ mod tests {
                 .unwrap()
                 .starts_with("Medewerkers en studenten")
         );
+    }
+
+    #[test]
+    fn a_pager_without_rel_next_is_found_by_its_class_or_its_words() {
+        let url = "https://www.delinde.nl/nieuws/";
+        // rel="next" present: the list reader finds it; no selector needed.
+        assert_eq!(detect_list(&wordpress(5), url).unwrap().rules.next, None);
+        let by_class = wordpress(5).replace(r#" rel="next""#, "");
+        let d = detect_list(&by_class, url).expect("a list");
+        assert_eq!(d.rules.next.as_deref(), Some("a.next.page-numbers"));
+        let by_words = wordpress(5).replace(
+            r#"<a class="next page-numbers" rel="next" href="/nieuws/page/2/">Volgende</a>"#,
+            r#"<span class="pager-item"><a href="/nieuws/page/1/">1</a></span> <span class="pager-older"><a href="/nieuws/page/2/">Oudere berichten &raquo;</a></span>"#,
+        );
+        let d = detect_list(&by_words, url).expect("a list");
+        assert_eq!(d.rules.next.as_deref(), Some(".pager-older > a"));
+        assert!(
+            to_toml("linde", "De Linde", url, &d.rules, &[])
+                .contains("next = \".pager-older > a\"\n")
+        );
+        // The rules written find that page.
+        let list = listpage::read_list(&by_words, url, &d.rules).unwrap();
+        assert_eq!(
+            list.next.as_deref(),
+            Some("https://www.delinde.nl/nieuws/page/2/")
+        );
+        // No pager at all: no next selector.
+        let none = wordpress(5)
+            .replace("Volgende", "Archief")
+            .replace(r#"class="next page-numbers" rel="next" "#, "");
+        assert_eq!(detect_list(&none, url).unwrap().rules.next, None);
     }
 
     #[test]
@@ -553,7 +635,8 @@ mod tests {
 
     #[test]
     fn the_entry_loads_as_a_page_source() {
-        let d = detect_list(&wordpress(4), "https://www.delinde.nl/nieuws/").unwrap();
+        let page = wordpress(4).replace(r#" rel="next""#, "");
+        let d = detect_list(&page, "https://www.delinde.nl/nieuws/").unwrap();
         let toml = to_toml(
             "delinde",
             "Zorggroep \"De Linde\"",
@@ -565,7 +648,9 @@ mod tests {
         let p = dir.path().join("web.toml");
         std::fs::write(&p, &toml).unwrap();
         let loaded = crate::sources::load_file(&p, false).unwrap();
-        assert_eq!(loaded[0].page.as_ref().unwrap().items, d.rules.items);
+        let rules = loaded[0].page.as_ref().unwrap();
+        assert_eq!(rules.items, d.rules.items);
+        assert_eq!(rules.next.as_deref(), Some("a.next.page-numbers"));
         assert_eq!(loaded[0].name, "Zorggroep \"De Linde\"");
         assert_eq!(loaded[0].tags, vec!["sector:vvt".to_string()]);
     }
