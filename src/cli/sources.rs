@@ -260,7 +260,9 @@ fn detect(app: &App, a: DetectArgs) -> anyhow::Result<u8> {
         let r = &found.rules;
         let out = serde_json::json!({
             "url": page_url,
-            "rules": {"items": r.items, "title": r.title, "date": r.date, "summary": r.summary},
+            "rules": {
+                "items": r.items, "title": r.title, "date": r.date, "summary": r.summary, "next": r.next,
+            },
             "items": items,
             "toml": toml,
         });
