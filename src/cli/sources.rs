@@ -152,8 +152,9 @@ fn import(app: &App, a: ImportArgs) -> anyhow::Result<u8> {
         println!("added {:<24} {}", s.id, s.url);
     }
     eprintln!(
-        "added {} sources to {} ({} skipped)",
+        "added {} source{} to {} ({} skipped)",
         plan.added.len(),
+        if plan.added.len() == 1 { "" } else { "s" },
         target.display(),
         plan.skipped.len()
     );

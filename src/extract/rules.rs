@@ -47,7 +47,16 @@ fn selector(s: &str) -> Result<Selector, RulesError> {
 
 /// Checks that a selector parses, with the parser's message.
 pub fn check_selector(s: &str) -> Result<(), String> {
-    Selector::parse(s).map(|_| ()).map_err(|e| e.to_string())
+    use scraper::error::SelectorErrorKind;
+    Selector::parse(s).map(|_| ()).map_err(|e| {
+        // One line for messages: scraper prints some errors as "report this
+        // to the developer" with a multi-line dump.
+        let m = match e {
+            SelectorErrorKind::UnexpectedSelectorParseError(k) => format!("{k:?}"),
+            other => other.to_string(),
+        };
+        m.split_whitespace().collect::<Vec<_>>().join(" ")
+    })
 }
 
 /// Largest page the rules parse (the extractor has its own cap).

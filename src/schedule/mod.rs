@@ -48,8 +48,16 @@ pub fn parse_cron(expr: &str) -> Result<Schedule, String> {
         expr.trim().to_string()
     };
     Schedule::from_str(&full).map_err(|e| {
+        // The parser's message echoes the expression with a caret under
+        // it; its last line says what is wrong.
+        let e = e.to_string();
+        let why = e
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty() && !l.chars().all(|c| c == '^'))
+            .unwrap_or("invalid");
         format!(
-            "{expr:?} is not a cron expression ({e}); use e.g. \"0 */30 * * * *\" or \"*/30 * * * *\""
+            "{expr:?} is not a cron expression ({why}); use e.g. \"0 */30 * * * *\" or \"*/30 * * * *\""
         )
     })
 }

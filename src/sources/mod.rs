@@ -232,7 +232,14 @@ pub fn load_file(path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesE
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    let raw: RawFile = toml::from_str(&text).map_err(|e| SourcesError::Parse {
+    parse_list(&text, path, allow_files)
+}
+
+/// Parses and validates the text of a source list; `path` is where it is
+/// (or will be) written: relative paths resolve beside it and messages
+/// name it.
+pub fn parse_list(text: &str, path: &Path, allow_files: bool) -> Result<Vec<Source>, SourcesError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| SourcesError::Parse {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -451,7 +458,7 @@ fn page_rules(r: &RawSource) -> Result<Option<PageRules>, (&'static str, String)
             if v.trim().is_empty() {
                 return Err((key, "must not be empty".into()));
             }
-            scraper::Selector::parse(v)
+            crate::extract::rules::check_selector(v)
                 .map_err(|e| (key, format!("{v:?} is not a valid CSS selector: {e}")))?;
         }
     }

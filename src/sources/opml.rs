@@ -8,6 +8,15 @@
 //! become the `category` attribute. radar's own id travels in a `radarId`
 //! attribute so an export imports back to the same ids.
 //!
+//! radar's own settings of a source travel in `radar…` attributes named
+//! after their key ([`RADAR_KEYS`]: `radarItems` for `items`, …). A list
+//! page is a `type="link"` outline (other readers show it as a bookmark)
+//! with `radarItems`; on import it becomes a `kind = "page"` source again.
+//! A link without `radarItems` is skipped with a pointer to
+//! `radar sources detect`. Every imported entry is validated as it will be
+//! written (selectors, schedule, ranges) and skipped with the reason when
+//! it would not load.
+//!
 //! The OPML file is untrusted: it is parsed with a real XML parser
 //! (quick-xml), which never resolves external entities or DTDs; size,
 //! nesting depth and outline count are capped, and every feed URL goes
@@ -18,7 +27,7 @@ use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{Location, Source, SourceKind, valid_id};
+use super::{Location, Source, SourceKind, SourcesError, valid_id};
 
 /// Largest OPML file accepted.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
@@ -44,6 +53,71 @@ pub struct OpmlFeed {
     pub line: usize,
     /// A `type="link"` outline (a web page, `url` in `xml_url`), not a feed.
     pub is_link: bool,
+    /// radar's settings found in `radar…` attributes: (key, raw value).
+    pub settings: Vec<(&'static str, String)>,
+}
+
+/// The type of a setting's value in TOML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Str,
+    Count,
+    Bool,
+}
+
+/// OPML attribute ↔ source-list key, for radar's settings of a source.
+pub const RADAR_KEYS: [(&str, &str); 12] = [
+    ("radarItems", "items"),
+    ("radarTitle", "title"),
+    ("radarDate", "date"),
+    ("radarSummary", "summary"),
+    ("radarNext", "next"),
+    ("radarMaxItems", "max_items"),
+    ("radarMaxPages", "max_pages"),
+    ("radarInclude", "include"),
+    ("radarExclude", "exclude"),
+    ("radarFullText", "full_text"),
+    ("radarSchedule", "schedule"),
+    ("radarEnabled", "enabled"),
+];
+
+fn ty_of(key: &str) -> Ty {
+    match key {
+        "max_items" | "max_pages" => Ty::Count,
+        "enabled" => Ty::Bool,
+        _ => Ty::Str,
+    }
+}
+
+fn attr_of(key: &str) -> &'static str {
+    RADAR_KEYS
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map_or("", |(a, _)| a)
+}
+
+/// The TOML values of an outline's settings, or what is wrong with one.
+fn setting_values(
+    raw: &[(&'static str, String)],
+) -> Result<Vec<(&'static str, toml::Value)>, String> {
+    raw.iter()
+        .map(|(key, v)| {
+            let value = match ty_of(key) {
+                Ty::Str => toml::Value::String(v.clone()),
+                Ty::Count => v
+                    .trim()
+                    .parse::<u32>()
+                    .map(|n| toml::Value::Integer(n.into()))
+                    .map_err(|_| format!("{} {v:?} is not a whole number", attr_of(key)))?,
+                Ty::Bool => match v.trim() {
+                    "true" => toml::Value::Boolean(true),
+                    "false" => toml::Value::Boolean(false),
+                    _ => return Err(format!("{} {v:?} is not true or false", attr_of(key))),
+                },
+            };
+            Ok((*key, value))
+        })
+        .collect()
 }
 
 /// Why an OPML file was refused.
@@ -204,6 +278,10 @@ pub fn parse(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
                     tags,
                     line: line_at(text, pos),
                     is_link: a.get("xmlUrl").is_none_or(|u| u.is_empty()),
+                    settings: RADAR_KEYS
+                        .iter()
+                        .filter_map(|(attr, key)| a.get(*attr).map(|v| (*key, v.clone())))
+                        .collect(),
                 });
                 None
             }
@@ -264,6 +342,24 @@ pub struct NewSource {
     pub url: String,
     /// Tags.
     pub tags: Vec<String>,
+    /// `feed`, or `page` for a list page.
+    pub kind: SourceKind,
+    /// Further keys of the entry (selectors, `full_text`, …), in order.
+    pub settings: Vec<(&'static str, toml::Value)>,
+}
+
+impl NewSource {
+    /// A feed with nothing but id, name, URL and tags.
+    pub fn feed(id: String, name: String, url: String, tags: Vec<String>) -> NewSource {
+        NewSource {
+            id,
+            name,
+            url,
+            tags,
+            kind: SourceKind::Feed,
+            settings: Vec::new(),
+        }
+    }
 }
 
 /// Decides which feeds become new sources: a feed whose URL (canonical
@@ -279,13 +375,21 @@ pub fn plan_import(feeds: &[OpmlFeed], existing: &[Source]) -> ImportPlan {
     let mut ids: HashSet<String> = existing.iter().map(|s| s.id.clone()).collect();
     let mut plan = ImportPlan::default();
     for f in feeds {
-        if f.is_link {
+        if f.is_link && !f.settings.iter().any(|(k, _)| *k == "items") {
             plan.skipped.push(format!(
-                "line {}: {:?}: {} is a web page, not a feed; add it by hand as a kind = \"page\" source with an `items` selector",
-                f.line, f.title, f.xml_url
+                "line {}: {:?}: {} is a web page, not a feed; `radar sources detect {}` recognises its news list (or write a kind = \"page\" source with an `items` selector)",
+                f.line, f.title, f.xml_url, f.xml_url
             ));
             continue;
         }
+        let settings = match setting_values(&f.settings) {
+            Ok(v) => v,
+            Err(reason) => {
+                plan.skipped
+                    .push(format!("line {}: {:?}: {reason}", f.line, f.title));
+                continue;
+            }
+        };
         let loc = match super::parse_location(&f.xml_url, Path::new("."), false) {
             Ok(l) => l,
             Err(reason) => {
@@ -334,10 +438,8 @@ pub fn plan_import(feeds: &[OpmlFeed], existing: &[Source]) -> ImportPlan {
             }
         };
         debug_assert!(valid_id(&id));
-        ids.insert(id.clone());
-        urls.insert(key(&url), id.clone());
         let name: String = f.title.chars().filter(|c| !c.is_control()).collect();
-        plan.added.push(NewSource {
+        let new = NewSource {
             id,
             name: if name.trim().is_empty() {
                 url.clone()
@@ -346,7 +448,32 @@ pub fn plan_import(feeds: &[OpmlFeed], existing: &[Source]) -> ImportPlan {
             },
             url,
             tags: f.tags.clone(),
-        });
+            kind: if f.is_link {
+                SourceKind::Page
+            } else {
+                SourceKind::Feed
+            },
+            settings,
+        };
+        // The entry must load as it will be written: selectors, schedule,
+        // ranges and the keys a kind allows are checked here, per entry.
+        if let Err(e) =
+            super::parse_list(&to_toml(std::slice::from_ref(&new)), Path::new("."), false)
+        {
+            let why = match e {
+                SourcesError::Invalid { key, reason, .. } => match attr_of(&key) {
+                    "" => format!("{key}: {reason}"),
+                    attr => format!("{attr}: {reason}"),
+                },
+                other => other.to_string(),
+            };
+            plan.skipped
+                .push(format!("line {}: {:?}: {why}", f.line, f.title));
+            continue;
+        }
+        ids.insert(new.id.clone());
+        urls.insert(key(&new.url), new.id.clone());
+        plan.added.push(new);
     }
     plan
 }
@@ -361,12 +488,16 @@ pub fn to_toml(added: &[NewSource]) -> String {
     for s in added {
         let tags: Vec<String> = s.tags.iter().map(|t| toml_str(t)).collect();
         out.push_str(&format!(
-            "[[source]]\nid = {}\nname = {}\nurl = {}\nkind = \"feed\"\ntags = [{}]\n\n",
+            "[[source]]\nid = {}\nname = {}\nurl = {}\nkind = {}\n",
             toml_str(&s.id),
             toml_str(&s.name),
             toml_str(&s.url),
-            tags.join(", ")
+            toml_str(s.kind.as_str()),
         ));
+        for (key, value) in &s.settings {
+            out.push_str(&format!("{key} = {value}\n"));
+        }
+        out.push_str(&format!("tags = [{}]\n\n", tags.join(", ")));
     }
     out
 }
@@ -378,10 +509,56 @@ fn esc(s: &str) -> String {
         .replace('\t', "&#9;")
 }
 
+/// radar's settings of a source that differ from the defaults, as
+/// (OPML attribute, value).
+fn settings_of(s: &Source) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    if let Some(p) = &s.page {
+        out.push(("items", p.items.clone()));
+        for (key, v) in [
+            ("title", &p.title),
+            ("date", &p.date),
+            ("summary", &p.summary),
+            ("next", &p.next),
+        ] {
+            if let Some(v) = v {
+                out.push((key, v.clone()));
+            }
+        }
+        if p.max_items != super::DEFAULT_MAX_ITEMS {
+            out.push(("max_items", p.max_items.to_string()));
+        }
+        if p.max_pages != super::DEFAULT_MAX_PAGES {
+            out.push(("max_pages", p.max_pages.to_string()));
+        }
+    }
+    for (key, v) in [("include", &s.rules.include), ("exclude", &s.rules.exclude)] {
+        if let Some(v) = v {
+            out.push((key, v.clone()));
+        }
+    }
+    if let Some(f) = s.full_text {
+        let f = match f {
+            crate::config::FullText::Always => "always",
+            crate::config::FullText::Auto => "auto",
+            crate::config::FullText::Never => "never",
+        };
+        out.push(("full_text", f.to_string()));
+    }
+    if let Some(c) = &s.schedule {
+        out.push(("schedule", c.clone()));
+    }
+    if !s.enabled {
+        out.push(("enabled", "false".into()));
+    }
+    out.into_iter().map(|(k, v)| (attr_of(k), v)).collect()
+}
+
 /// All `sources` as an OPML 2.0 document: one outline per source with
 /// `text`/`title` (name), `xmlUrl` (feeds) or `url` (pages), `category`
-/// (the tags) and `radarId`. Sources that are local files or mailboxes
-/// have no URL to share and are left out (returned in the second value).
+/// (the tags), `radarId` and radar's own settings ([`RADAR_KEYS`]).
+/// Sources that are local files or mailboxes have no URL to share and are
+/// left out (returned in the second value).
 pub fn export(sources: &[Source], title: &str) -> (String, Vec<String>) {
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
@@ -416,6 +593,9 @@ pub fn export(sources: &[Source], title: &str) -> (String, Vec<String>) {
         ));
         if !tags.is_empty() {
             out.push_str(&format!(" category=\"{}\"", esc(&tags.join(","))));
+        }
+        for (attr, v) in settings_of(s) {
+            out.push_str(&format!(" {attr}=\"{}\"", esc(&v)));
         }
         out.push_str(&format!(" radarId=\"{}\"/>\n", esc(&s.id)));
     }

@@ -289,12 +289,8 @@ pub async fn add_source(
         .or_else(|| found_title.filter(|t| !t.is_empty()))
         .unwrap_or_else(|| url.host_str().unwrap_or("bron").to_string());
     let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
-    let new = sources::opml::NewSource {
-        id: add::unique_id(&name, &existing),
-        name,
-        url: found_url,
-        tags,
-    };
+    let new =
+        sources::opml::NewSource::feed(add::unique_id(&name, &existing), name, found_url, tags);
     let toml = match &list {
         None => sources::opml::to_toml(std::slice::from_ref(&new)),
         Some(d) => {
