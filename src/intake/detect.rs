@@ -55,11 +55,19 @@ static SKIP_REGION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
     .expect("static regex")
 });
 
-/// Whether `el` lies in navigation, a header, a footer, a sidebar or a form.
+/// Whether `el` lies in navigation, the page's header or footer, a sidebar
+/// or a form. A `<header>` or `<footer>` inside an `<article>` or `<main>`
+/// belongs to a story (its title, its date), not to the page.
 fn in_boilerplate(el: ElementRef) -> bool {
     el.ancestors().filter_map(ElementRef::wrap).any(|a| {
         let v = a.value();
-        matches!(v.name(), "nav" | "header" | "footer" | "aside" | "form")
+        let story_part = || {
+            a.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|x| matches!(x.value().name(), "article" | "main"))
+        };
+        matches!(v.name(), "nav" | "aside" | "form")
+            || (matches!(v.name(), "header" | "footer") && !story_part())
             || v.attr("role")
                 .is_some_and(|r| matches!(r, "navigation" | "banner" | "contentinfo"))
             || [v.attr("class"), v.attr("id")]
@@ -96,6 +104,17 @@ fn css_of(el: ElementRef) -> String {
         s.push_str(c);
     }
     s
+}
+
+/// `tag:nth-of-type(k)` of an element without classes (a table cell).
+fn nth_of_type(el: ElementRef) -> String {
+    let name = el.value().name();
+    let k = 1 + el
+        .prev_siblings()
+        .filter_map(ElementRef::wrap)
+        .filter(|s| s.value().name() == name)
+        .count();
+    format!("{name}:nth-of-type({k})")
 }
 
 /// `.class1.class2` of an element, when it has stable classes.
@@ -275,10 +294,22 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
         }
         // The first element the selector finds must be the date, as the
         // list reader takes the first.
-        el.descendants()
+        // Positional (`td:nth-of-type(1)`) only for a leaf without classes:
+        // a wrapper's position differs from story to story.
+        // The element with the least text around the date is the date (a
+        // short card's wrapper holds a date too).
+        let leaf = |e: ElementRef| e.children().all(|c| !c.value().is_element());
+        let mut dated: Vec<(usize, ElementRef)> = el
+            .descendants()
+            .skip(1)
             .filter_map(ElementRef::wrap)
-            .filter(|e| words(&text_of(*e)) <= 8 && listpage::parse_date(&text_of(*e)).is_some())
-            .filter_map(class_css)
+            .map(|e| (words(&text_of(e)), e))
+            .filter(|(n, e)| *n <= 8 && listpage::parse_date(&text_of(*e)).is_some())
+            .collect();
+        dated.sort_by_key(|(n, _)| *n);
+        dated
+            .into_iter()
+            .filter_map(|(_, e)| class_css(e).or_else(|| leaf(e).then(|| nth_of_type(e))))
             .find(|css| {
                 Selector::parse(css)
                     .ok()
@@ -528,6 +559,93 @@ mod tests {
             .replace("Volgende", "Archief")
             .replace(r#"class="next page-numbers" rel="next" "#, "");
         assert_eq!(detect_list(&none, url).unwrap().rules.next, None);
+    }
+
+    /// A news page around `stories`, with a menu and a footer.
+    fn page_with(stories: &str) -> String {
+        format!(
+            r#"<html><head><title>Nieuws</title></head><body>{MENU}<main><h1>Nieuws</h1>{stories}</main>{FOOTER}</body></html>"#
+        )
+    }
+
+    const TITLES: [&str; 4] = [
+        "Nieuwe leerafdeling geopend in Tilburg",
+        "Zij-instromers starten in de thuiszorg",
+        "Zorgrobot helpt bij het tillen van cliënten",
+        "Minder registratie voor de wijkverpleging",
+    ];
+
+    #[test]
+    fn card_grids_tables_and_story_headers_are_recognised() {
+        let url = "https://www.zorg.nl/nieuws/";
+        let each = |f: &dyn Fn(usize, &str) -> String| -> String {
+            TITLES.iter().enumerate().map(|(i, t)| f(i, t)).collect()
+        };
+        // (stories, items selector, date selector)
+        let cases = [
+            // The whole card is the link.
+            (
+                each(&|i, t| {
+                    format!(
+                        r#"<a class="news-card" href="/nieuws/b-{i}"><img src="/i{i}.jpg" alt=""><span class="date">{d} maart 2025</span><h3>{t}</h3><p>Medewerkers en studenten werken samen op de afdeling.</p></a>"#,
+                        d = i + 1
+                    )
+                }),
+                "a.news-card",
+                Some(".date"),
+            ),
+            // Bootstrap: numbered column classes name nothing.
+            (
+                format!(
+                    r#"<div class="row">{}</div>"#,
+                    each(&|i, t| format!(
+                        r#"<div class="col-md-4 col-12"><div class="card"><div class="card-body"><h5><a href="/nieuws/b-{i}">{t}</a></h5><small class="text-muted">{d} maart 2025</small></div></div></div>"#,
+                        d = i + 1
+                    ))
+                ),
+                "div.row > div",
+                Some(".text-muted"),
+            ),
+            // A table: the date is a cell without a class.
+            (
+                format!(
+                    r#"<table><tbody>{}</tbody></table>"#,
+                    each(&|i, t| format!(
+                        r#"<tr><td>{d:02}-03-2025</td><td><a href="/nieuws/b-{i}">{t}</a></td></tr>"#,
+                        d = i + 1
+                    ))
+                ),
+                "tr",
+                Some("td:nth-of-type(1)"),
+            ),
+            // HTML5: each story has its own <header> (title, date).
+            (
+                format!(
+                    r#"<ul class="list">{}</ul>"#,
+                    each(&|i, t| format!(
+                        r#"<li class="list-item"><article><header><h3><a href="/actueel/b-{i}">{t}</a></h3><p class="list-item__date">{d} maart 2025</p></header><div class="intro">Een korte inleiding op het bericht over de zorg.</div></article></li>"#,
+                        d = i + 1
+                    ))
+                ),
+                "li.list-item",
+                Some(".list-item__date"),
+            ),
+        ];
+        for (stories, items, date) in cases {
+            let d = detect_list(&page_with(&stories), url).unwrap_or_else(|| panic!("{items}"));
+            assert_eq!(d.rules.items, items);
+            assert_eq!(d.rules.date.as_deref(), date, "{items}");
+            assert_eq!(d.items.len(), 4, "{items}");
+            assert_eq!(d.items[1].title.as_deref(), Some(TITLES[1]), "{items}");
+            assert_eq!(
+                d.items[2]
+                    .published
+                    .map(|p| p.date_naive().to_string())
+                    .as_deref(),
+                Some("2025-03-03"),
+                "{items}"
+            );
+        }
     }
 
     #[test]
