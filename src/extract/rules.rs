@@ -38,25 +38,27 @@ pub enum RulesError {
     Extract(#[from] ExtractError),
 }
 
+/// The parser's message about a bad selector, on one line: scraper prints
+/// some errors as "report this to the developer" with a multi-line dump.
+fn selector_message(e: scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind;
+    let m = match e {
+        SelectorErrorKind::UnexpectedSelectorParseError(k) => format!("{k:?}"),
+        other => other.to_string(),
+    };
+    m.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn selector(s: &str) -> Result<Selector, RulesError> {
     Selector::parse(s).map_err(|e| RulesError::Selector {
         selector: s.to_string(),
-        message: e.to_string(),
+        message: selector_message(e),
     })
 }
 
-/// Checks that a selector parses, with the parser's message.
+/// Checks that a selector parses, with the parser's message (one line).
 pub fn check_selector(s: &str) -> Result<(), String> {
-    use scraper::error::SelectorErrorKind;
-    Selector::parse(s).map(|_| ()).map_err(|e| {
-        // One line for messages: scraper prints some errors as "report this
-        // to the developer" with a multi-line dump.
-        let m = match e {
-            SelectorErrorKind::UnexpectedSelectorParseError(k) => format!("{k:?}"),
-            other => other.to_string(),
-        };
-        m.split_whitespace().collect::<Vec<_>>().join(" ")
-    })
+    Selector::parse(s).map(|_| ()).map_err(selector_message)
 }
 
 /// Largest page the rules parse (the extractor has its own cap).
@@ -100,7 +102,13 @@ pub fn extract(
     };
     let doc = parse(page);
     let (mut texts, mut htmls) = (Vec::new(), Vec::new());
+    // An element inside another match is already in that match's text
+    // (`div.body, div.body p` must not give each paragraph twice).
+    let matched: std::collections::HashSet<_> = doc.select(&sel).map(|e| e.id()).collect();
     for el in doc.select(&sel) {
+        if el.ancestors().any(|a| matched.contains(&a.id())) {
+            continue;
+        }
         let outer = el.html();
         let text = html::to_text(&outer);
         if !text.trim().is_empty() {
@@ -187,8 +195,34 @@ mod tests {
         assert_eq!(got.method, "blocks");
         assert!(got.text.contains("vaste begeleider"), "{}", got.text);
 
-        // A selector typed wrongly is named.
-        let err = extract(PAGE, None, &rules(Some("div[class="), None), &l).unwrap_err();
-        assert!(err.to_string().contains("div[class="), "{err}");
+        // Several selectors: in page order, and a match inside another
+        // match is not repeated.
+        let got = extract(
+            PAGE,
+            None,
+            &rules(Some(".intro, .body, .body p"), Some(".share")),
+            &l,
+        )
+        .unwrap();
+        assert!(got.text.starts_with("Korte samenvatting"), "{}", got.text);
+        assert_eq!(
+            got.text.matches("Het ziekenhuis in Tilburg").count(),
+            1,
+            "{}",
+            got.text
+        );
+        assert_eq!(
+            got.text.matches("vaste begeleider").count(),
+            1,
+            "{}",
+            got.text
+        );
+
+        // A selector typed wrongly is named, on one line.
+        for bad in ["div[class=", "li[[a"] {
+            let err = extract(PAGE, None, &rules(Some(bad), None), &l).unwrap_err();
+            let msg = err.to_string();
+            assert!(msg.contains(bad) && !msg.contains('\n'), "{msg}");
+        }
     }
 }
