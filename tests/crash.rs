@@ -41,6 +41,11 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_nothing() {
     let file = ws.path().join("archief.jsonl");
     let mut rng = fastrand::Rng::with_seed(33);
     let mut killed = 0;
+    // The kill comes at a random moment below `window`, which follows the
+    // speed of this machine: shorter after an import that finished first,
+    // longer after one that was killed. A fixed window is too long on a
+    // fast machine (nothing gets interrupted) or too short on a slow one.
+    let mut window_ms: f64 = 400.0;
     for round in 0..ROUNDS {
         // Every round brings new articles, so every round has work to be
         // interrupted in.
@@ -51,14 +56,19 @@ fn sigkill_at_random_moments_loses_nothing_and_duplicates_nothing() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(10..400)));
+        std::thread::sleep(Duration::from_millis(
+            (window_ms * (0.05 + 0.95 * rng.f64())) as u64,
+        ));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL: no cleanup of any kind
             killed += 1;
+            window_ms = (window_ms * 1.2).min(2000.0);
+        } else {
+            window_ms = (window_ms * 0.6).max(5.0);
         }
         child.wait().unwrap();
     }
-    eprintln!("killed {killed} of 20 imports");
+    eprintln!("killed {killed} of {ROUNDS} imports (last window {window_ms:.0} ms)");
     assert!(
         killed >= 5,
         "the imports finished too fast to be interrupted"
