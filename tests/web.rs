@@ -1198,7 +1198,19 @@ async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
     let to = h[header::LOCATION].to_str().unwrap().to_string();
     let (_, _, page) = send(&st, get_with(&to, &cookie)).await;
     assert!(
-        page.contains("Actueel | Zorgpact Twente") && page.contains("leest de lijst met berichten"),
+        page.contains("Actueel | Zorgpact Twente")
+            && page.contains("leest de lijst met berichten op de pagina zelf (nu 4 berichten)"),
+        "{page}"
+    );
+    // The count is a number or nothing: text in the address is never shown.
+    let (status, _, page) = send(
+        &st,
+        get_with(&to.replace("berichten=4", "berichten=%3Cb%3E"), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("pagina zelf.") && !page.contains("<b>") && !page.contains("&lt;b&gt;"),
         "{page}"
     );
     let sources = radar::sources::load_dir(&s.config.sources.dir, false).unwrap();

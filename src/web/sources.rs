@@ -122,6 +122,9 @@ fn again(
 pub struct PageQuery {
     /// Id of a source just added (after POST /bronnen/bron).
     toegevoegd: Option<String>,
+    /// For a list page just added: how many stories radar read on it
+    /// (anything but a number is ignored).
+    berichten: Option<String>,
 }
 
 /// GET /bronnen
@@ -139,10 +142,14 @@ pub async fn page_handler(
             .into_iter()
             .find(|s| s.id == id)
             .map(|s| {
-                let how = if s.kind == "page" {
-                    " Op die pagina staat geen feed; radar leest de lijst met berichten op de pagina zelf."
-                } else {
-                    ""
+                let count = q.berichten.as_deref().and_then(|n| n.parse::<u32>().ok());
+                let how = match (s.kind.as_str(), count) {
+                    ("page", Some(n)) => format!(
+                        " Op die pagina staat geen feed; radar leest de lijst met berichten op de pagina zelf (nu {n} {}).",
+                        if n == 1 { "bericht" } else { "berichten" }
+                    ),
+                    ("page", None) => " Op die pagina staat geen feed; radar leest de lijst met berichten op de pagina zelf.".to_string(),
+                    _ => String::new(),
                 };
                 (
                     "ok",
@@ -323,9 +330,12 @@ pub async fn add_source(
         tracing::warn!("web: source list written but not synced: {e:#}");
     }
     tracing::info!(id = %new.id, url = %new.url, by, "web: source added");
-    let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("toegevoegd", &new.id)
-        .finish();
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("toegevoegd", &new.id);
+    if let Some(d) = &list {
+        q.append_pair("berichten", &d.items.len().to_string());
+    }
+    let q = q.finish();
     Redirect::to(&format!("/bronnen?{q}")).into_response()
 }
 
