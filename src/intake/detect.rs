@@ -338,7 +338,9 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
         rules.next = next_link(&doc, &base_eff);
     }
     let found = listpage::read_list(page, page_url, &rules).ok()?;
-    if found.items.len() < MIN_ITEMS || is_article_page(page, page_url, &group.elems) {
+    if found.items.len() < MIN_ITEMS
+        || is_article_page(page, page_url, &group.elems, declares_article(&doc))
+    {
         return None;
     }
     let title = ["title", "h1"].into_iter().find_map(|t| {
@@ -353,11 +355,22 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
     })
 }
 
+/// Whether the page calls itself an article: `<meta property="og:type"
+/// content="article">`.
+fn declares_article(doc: &scraper::Html) -> bool {
+    Selector::parse(r#"meta[property="og:type"][content]"#)
+        .ok()
+        .and_then(|s| doc.select(&s).next())
+        .and_then(|m| m.value().attr("content"))
+        .is_some_and(|c| c.trim().eq_ignore_ascii_case("article"))
+}
+
 /// Whether the page is an article with some links to other stories (read
 /// more, related, a carousel) rather than a news list: the generic
-/// extractor finds 100+ words outside the stories, more than it finds in
-/// them (on a list page it finds the list, or little).
-fn is_article_page(page: &str, page_url: &str, stories: &[ElementRef]) -> bool {
+/// extractor finds 100+ words outside the stories (40+ when the page
+/// `declared` itself an article), more than it finds in them (on a list
+/// page it finds the list, or little).
+fn is_article_page(page: &str, page_url: &str, stories: &[ElementRef], declared: bool) -> bool {
     let Ok(article) = crate::extract::article::extract(page, Some(page_url), &Default::default())
     else {
         return false;
@@ -384,7 +397,12 @@ fn is_article_page(page: &str, page_url: &str, stories: &[ElementRef]) -> bool {
             outside += w.len();
         }
     }
-    outside >= 100 && outside > inside
+    // A page that calls itself an article (`og:type`, which CMSs set on
+    // posts and not on overviews) needs less of its own text to be one: a
+    // paywalled or breaking-news article is short under a long headline
+    // list.
+    let needed = if declared { 40 } else { 100 };
+    outside >= needed && outside > inside
 }
 
 static NEXT_TEXT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -733,6 +751,34 @@ mod tests {
             detect_list(&wordpress(2), "https://www.delinde.nl/nieuws/"),
             None
         );
+    }
+
+    #[test]
+    fn a_short_article_that_says_so_is_not_a_list_under_its_headlines() {
+        // A breaking-news item of ~60 words above a long headline ticker.
+        let text = "Het ziekenhuis meldt vanmiddag dat de nieuwe spoedpost in de regio open gaat. \
+                    Huisartsen, de ambulancedienst en het ziekenhuis werken er samen, met verpleegkundigen \
+                    die door de drie organisaties samen zijn opgeleid. De eerste patiënten worden morgen \
+                    verwacht. Meer informatie volgt later vandaag, aldus een woordvoerder van het ziekenhuis \
+                    tegenover de regionale omroep.";
+        let ticker: String = (0..12)
+            .map(|i| format!(r#"<div class="kop"><a href="/nieuws/kort-{i}">Kort nieuws uit de regio over de zorg, nummer {i}</a></div>"#))
+            .collect();
+        let page = |og: &str| {
+            format!(
+                r#"<html><head><title>Spoedpost open</title>{og}</head><body>{MENU}<main><article><h1>Nieuwe spoedpost gaat open</h1><p>{text}</p></article>
+<section class="laatste">{ticker}</section></main>{FOOTER}</body></html>"#
+            )
+        };
+        let url = "https://www.omroep.nl/nieuws/spoedpost";
+        let og = r#"<meta property="og:type" content="article">"#;
+        assert_eq!(detect_list(&page(og), url), None);
+        // Without the declaration the text is too short to tell: a list.
+        assert!(detect_list(&page(""), url).is_some());
+        // An overview that wrongly calls itself an article is still a list:
+        // its text is the list.
+        let overview = wordpress(6).replace("<head>", &format!("<head>{og}"));
+        assert!(detect_list(&overview, "https://www.delinde.nl/nieuws/").is_some());
     }
 
     #[test]
