@@ -1177,8 +1177,10 @@ async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
     let stories: String = (1..=4)
         .map(|i| {
             format!(
-                "<div class=\"nieuws-item\"><h3><a href=\"/actueel/bericht-{i}\">Leerwerkplekken in de wijkverpleging, deel {i}</a></h3>\
-                 <span class=\"datum\">{i} maart 2025</span><p>Zorgorganisaties in Twente openen samen nieuwe leerwerkplekken voor zij-instromers.</p></div>"
+                "<div class=\"nieuws-item\"><h3><a href=\"/actueel/bericht-{i}\">Leerwerkplekken in de wijkverpleging, deel {i}{}</a></h3>\
+                 <span class=\"datum\">{i} maart 2025</span><p>Zorgorganisaties in Twente openen samen nieuwe leerwerkplekken voor zij-instromers.</p></div>",
+                // A story title is page text: shown, never run.
+                if i == 2 { " &lt;img src=x onerror=alert(1)&gt;" } else { "" }
             )
         })
         .collect();
@@ -1200,6 +1202,17 @@ async fn a_source_added_on_bronnen_is_checked_written_and_listed() {
     assert!(
         page.contains("Actueel | Zorgpact Twente")
             && page.contains("leest de lijst met berichten op de pagina zelf (nu 4 berichten)"),
+        "{page}"
+    );
+    // The stories radar read on it, linked, so the advisor can check them.
+    assert!(
+        page.contains("de eerste berichten")
+            && page.contains("Leerwerkplekken in de wijkverpleging, deel 4")
+            && page.contains(&format!("href=\"{}\"", server.url("/actueel/bericht-1"))),
+        "{page}"
+    );
+    assert!(
+        page.contains("deel 2 &lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"),
         "{page}"
     );
     // The count is a number or nothing: text in the address is never shown.

@@ -59,6 +59,9 @@ pub struct State {
     loopback: bool,
     /// Failed log-ins per name, for throttling.
     failures: auth::Throttle,
+    /// The first stories of list pages just added on Bronnen, to show
+    /// after the redirect (the newest few; lost on restart, which is fine).
+    pub(crate) list_previews: sources::Previews,
 }
 
 impl State {
@@ -84,6 +87,7 @@ impl State {
             data_dir,
             loopback,
             failures: auth::Throttle::default(),
+            list_previews: sources::Previews::default(),
         }))
     }
 

@@ -1,11 +1,15 @@
 //! GET /bronnen: sources and their last outcome, the tip form and the
 //! form to add a source.
 //! POST /bronnen/tip: the same code path as `radar tip` ([`crate::tip`]).
-//! POST /bronnen/bron: checks the URL (a feed, or a page that advertises
-//! one; [`crate::sources::add`]) and appends the source to
-//! `<sources.dir>/web.toml`; the scheduler picks it up on its next tick.
+//! POST /bronnen/bron: checks the URL (a feed, a page that advertises
+//! one, or a news page whose list of stories radar recognises;
+//! [`crate::sources::add`], [`crate::intake::detect`]) and appends the
+//! source to `<sources.dir>/web.toml`; the scheduler picks it up on its
+//! next tick. For a list page, the stories read on it are shown after the
+//! redirect, so the advisor sees what radar will follow.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use axum::Extension;
 use axum::extract::{Form, Query, State as AxState};
@@ -35,6 +39,47 @@ fn status_nl(s: &crate::store::SourceRow) -> (&'static str, String) {
     }
 }
 
+/// How many stories of a list page just added are shown.
+const PREVIEW_STORIES: usize = 5;
+/// How many recent previews are kept.
+const PREVIEWS_KEPT: usize = 16;
+
+/// Stories of one list page: (title, link).
+type Stories = Vec<(String, String)>;
+
+/// The first stories of list pages just added, by source id.
+#[derive(Default)]
+pub struct Previews(Mutex<VecDeque<(String, Stories)>>);
+
+impl Previews {
+    fn put(&self, id: &str, items: &[crate::intake::listpage::ListItem]) {
+        let stories = items
+            .iter()
+            .take(PREVIEW_STORIES)
+            .map(|i| {
+                (
+                    i.title.clone().unwrap_or_else(|| i.url.clone()),
+                    i.url.clone(),
+                )
+            })
+            .collect();
+        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        q.retain(|(k, _)| k != id);
+        q.push_back((id.to_string(), stories));
+        while q.len() > PREVIEWS_KEPT {
+            q.pop_front();
+        }
+    }
+
+    fn get(&self, id: &str) -> Stories {
+        let q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        q.iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// A stored time for Dutch readers (dd-mm-jjjj uu:mm, UTC).
 fn when(ts: Option<&str>) -> String {
     ts.and_then(crate::import::parse_date)
@@ -46,6 +91,7 @@ fn body(
     state: &State,
     ctx: &Ctx,
     message: Option<(&str, String)>,
+    preview: &[(String, String)],
     form: Option<&TipForm>,
     source_form: Option<&SourceForm>,
 ) -> Result<String, WebError> {
@@ -54,10 +100,19 @@ fn body(
     let body = html! {
         h1 { "Bronnen" }
         @if let Some((class, m)) = &message { p class=(class) role="alert" { (m) } }
+        @if !preview.is_empty() {
+            div.preview {
+                p { "Zo leest radar de lijst; de eerste berichten:" }
+                ul { @for (title, link) in preview {
+                    li { a href=(link) rel="noopener noreferrer nofollow" target="_blank" { (title) } }
+                } }
+                p.help { "Klopt dit niet, vraag de beheerder dan de selectors in de bronnenlijst aan te passen." }
+            }
+        }
         @if ctx.can_edit() {
             section.sourceform {
                 h2 { "Bron toevoegen" }
-                p.help { "De link van een RSS-, Atom- of JSON-feed, of van een nieuwspagina die haar feed aankondigt: radar controleert de link, zoekt zo nodig de feed erbij en haalt de bron voortaan op. Nieuwspagina's zonder feed en nieuwsbrieven voegt de beheerder toe in de bronnenlijst." }
+                p.help { "De link van een RSS-, Atom- of JSON-feed, of van een nieuwspagina die haar feed aankondigt: radar controleert de link, zoekt zo nodig de feed erbij en haalt de bron voortaan op. Heeft een nieuwspagina geen feed, dan leest radar de lijst met berichten op de pagina zelf, als het die herkent. Nieuwsbrieven voegt de beheerder toe in de bronnenlijst." }
                 form method="post" action="/bronnen/bron" {
                     input type="hidden" name="csrf" value=(ctx.csrf);
                     label { "Link (http of https)" input type="url" name="url" required value=(source_form.map(|f| f.url.as_str()).unwrap_or("")); }
@@ -111,7 +166,7 @@ fn again(
     tip: Option<&TipForm>,
     source: Option<&SourceForm>,
 ) -> Response {
-    match body(state, ctx, Some(("error", msg)), tip, source) {
+    match body(state, ctx, Some(("error", msg)), &[], tip, source) {
         Ok(b) => (status, Html(b)).into_response(),
         Err(e) => e.render(Some(ctx)),
     }
@@ -161,7 +216,13 @@ pub async fn page_handler(
             }),
         None => None,
     };
-    body(&state, &ctx, added, None, None)
+    let preview = q
+        .toegevoegd
+        .as_deref()
+        .filter(|_| added.is_some())
+        .map(|id| state.list_previews.get(id))
+        .unwrap_or_default();
+    body(&state, &ctx, added, &preview, None, None)
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
 }
@@ -328,6 +389,9 @@ pub async fn add_source(
         .and_then(|all| Ok(state.store()?.sync_sources(&all)?));
     if let Err(e) = synced {
         tracing::warn!("web: source list written but not synced: {e:#}");
+    }
+    if let Some(d) = &list {
+        state.list_previews.put(&new.id, &d.items);
     }
     tracing::info!(id = %new.id, url = %new.url, by, "web: source added");
     let mut q = url::form_urlencoded::Serializer::new(String::new());
