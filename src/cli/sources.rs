@@ -247,7 +247,13 @@ fn detect(app: &App, a: DetectArgs) -> anyhow::Result<u8> {
         .or_else(|| found.title.clone())
         .unwrap_or_else(|| page_url.clone());
     let id = sources::add::unique_id(&name, &existing);
-    let toml = detect::to_toml(&id, &name, &page_url, &found.rules, &a.tags);
+    let toml = opml::to_toml(&[opml::NewSource::page(
+        id.clone(),
+        name,
+        page_url.clone(),
+        a.tags.clone(),
+        &found.rules,
+    )]);
     if a.json {
         let items: Vec<_> = found
             .items

@@ -328,16 +328,12 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
             .find(|e| e.select(&inner).next().is_none())
             .map(|e| class_css(e).unwrap_or_else(|| e.value().name().to_string()))
     });
-    if listpage::read_list(page, page_url, &rules)
-        .ok()?
-        .next
-        .is_none()
-    {
+    let found = listpage::read_list(page, page_url, &rules).ok()?;
+    if found.next.is_none() {
         // No rel="next": a pager link named "volgende", "oudere berichten",
         // "»" or with a class saying next.
         rules.next = next_link(&doc, &base_eff);
     }
-    let found = listpage::read_list(page, page_url, &rules).ok()?;
     if found.items.len() < MIN_ITEMS
         || is_article_page(page, page_url, &group.elems, declares_article(&doc))
     {
@@ -465,31 +461,6 @@ fn common_part(
         .map(|(p, _)| p)
 }
 
-/// A `[[source]]` entry for the detected list, as TOML text.
-pub fn to_toml(id: &str, name: &str, url: &str, rules: &PageRules, tags: &[String]) -> String {
-    let s = |v: &str| toml::Value::String(v.to_string()).to_string();
-    let mut out = format!(
-        "[[source]]\nid = {}\nname = {}\nurl = {}\nkind = \"page\"\nitems = {}\n",
-        s(id),
-        s(name),
-        s(url),
-        s(&rules.items)
-    );
-    for (key, v) in [
-        ("title", &rules.title),
-        ("date", &rules.date),
-        ("summary", &rules.summary),
-        ("next", &rules.next),
-    ] {
-        if let Some(v) = v {
-            out.push_str(&format!("{key} = {}\n", s(v)));
-        }
-    }
-    let tags: Vec<String> = tags.iter().map(|t| s(t)).collect();
-    out.push_str(&format!("tags = [{}]\n\n", tags.join(", ")));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +469,17 @@ mod tests {
 <li><a href="/werken-bij">Werken bij ons</a></li><li><a href="/nieuws">Nieuws</a></li></ul></nav></header>"#;
     const FOOTER: &str = r#"<footer><ul><li><a href="/privacy">Privacyverklaring van de zorggroep</a></li>
 <li><a href="/cookies">Cookieverklaring van de zorggroep</a></li><li><a href="/disclaimer">Disclaimer van deze website hier</a></li></ul></footer>"#;
+
+    /// The source-list entry written for detected `rules`.
+    fn entry(id: &str, name: &str, url: &str, rules: &PageRules, tags: &[String]) -> String {
+        crate::sources::opml::to_toml(&[crate::sources::opml::NewSource::page(
+            id.into(),
+            name.into(),
+            url.into(),
+            tags.to_vec(),
+            rules,
+        )])
+    }
 
     fn wordpress(n: usize) -> String {
         let mut posts = String::new();
@@ -563,7 +545,7 @@ mod tests {
         let d = detect_list(&by_words, url).expect("a list");
         assert_eq!(d.rules.next.as_deref(), Some(".pager-older > a"));
         assert!(
-            to_toml("linde", "De Linde", url, &d.rules, &[])
+            entry("linde", "De Linde", url, &d.rules, &[])
                 .contains("next = \".pager-older > a\"\n")
         );
         // The rules written find that page.
@@ -801,7 +783,7 @@ mod tests {
     fn the_entry_loads_as_a_page_source() {
         let page = wordpress(4).replace(r#" rel="next""#, "");
         let d = detect_list(&page, "https://www.delinde.nl/nieuws/").unwrap();
-        let toml = to_toml(
+        let toml = entry(
             "delinde",
             "Zorggroep \"De Linde\"",
             "https://www.delinde.nl/nieuws/",

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{Location, Source, SourceKind, SourcesError, valid_id};
+use super::{Location, PageRules, Source, SourceKind, SourcesError, valid_id};
 
 /// Largest OPML file accepted.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
@@ -360,6 +360,50 @@ impl NewSource {
             settings: Vec::new(),
         }
     }
+
+    /// A list page with its selectors (defaults left out).
+    pub fn page(
+        id: String,
+        name: String,
+        url: String,
+        tags: Vec<String>,
+        rules: &PageRules,
+    ) -> NewSource {
+        NewSource {
+            id,
+            name,
+            url,
+            tags,
+            kind: SourceKind::Page,
+            settings: page_settings(rules),
+        }
+    }
+}
+
+/// The keys of a list page's selectors and limits, as a source list
+/// writes them; the limits only when they differ from the defaults.
+fn page_settings(p: &PageRules) -> Vec<(&'static str, toml::Value)> {
+    let text = |v: &String| toml::Value::String(v.clone());
+    let mut out = vec![("items", text(&p.items))];
+    for (key, v) in [
+        ("title", &p.title),
+        ("date", &p.date),
+        ("summary", &p.summary),
+        ("next", &p.next),
+    ] {
+        if let Some(v) = v {
+            out.push((key, text(v)));
+        }
+    }
+    for (key, n, default) in [
+        ("max_items", p.max_items, super::DEFAULT_MAX_ITEMS),
+        ("max_pages", p.max_pages, super::DEFAULT_MAX_PAGES),
+    ] {
+        if n != default {
+            out.push((key, toml::Value::Integer(n as i64)));
+        }
+    }
+    out
 }
 
 /// Decides which feeds become new sources: a feed whose URL (canonical
@@ -512,26 +556,17 @@ fn esc(s: &str) -> String {
 /// radar's settings of a source that differ from the defaults, as
 /// (OPML attribute, value).
 fn settings_of(s: &Source) -> Vec<(&'static str, String)> {
-    let mut out: Vec<(&'static str, String)> = Vec::new();
-    if let Some(p) = &s.page {
-        out.push(("items", p.items.clone()));
-        for (key, v) in [
-            ("title", &p.title),
-            ("date", &p.date),
-            ("summary", &p.summary),
-            ("next", &p.next),
-        ] {
-            if let Some(v) = v {
-                out.push((key, v.clone()));
-            }
-        }
-        if p.max_items != super::DEFAULT_MAX_ITEMS {
-            out.push(("max_items", p.max_items.to_string()));
-        }
-        if p.max_pages != super::DEFAULT_MAX_PAGES {
-            out.push(("max_pages", p.max_pages.to_string()));
-        }
-    }
+    let mut out: Vec<(&'static str, String)> = s
+        .page
+        .as_ref()
+        .map(page_settings)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, v)| match v {
+            toml::Value::String(text) => (key, text),
+            other => (key, other.to_string()),
+        })
+        .collect();
     for (key, v) in [("include", &s.rules.include), ("exclude", &s.rules.exclude)] {
         if let Some(v) = v {
             out.push((key, v.clone()));

@@ -357,14 +357,12 @@ pub async fn add_source(
         .or_else(|| found_title.filter(|t| !t.is_empty()))
         .unwrap_or_else(|| url.host_str().unwrap_or("bron").to_string());
     let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
-    let new =
-        sources::opml::NewSource::feed(add::unique_id(&name, &existing), name, found_url, tags);
-    let toml = match &list {
-        None => sources::opml::to_toml(std::slice::from_ref(&new)),
-        Some(d) => {
-            crate::intake::detect::to_toml(&new.id, &new.name, &new.url, &d.rules, &new.tags)
-        }
+    let id = add::unique_id(&name, &existing);
+    let new = match &list {
+        None => sources::opml::NewSource::feed(id, name, found_url, tags),
+        Some(d) => sources::opml::NewSource::page(id, name, found_url, tags, &d.rules),
     };
+    let toml = sources::opml::to_toml(std::slice::from_ref(&new));
     let by = ctx.user.as_ref().map(|u| u.name.as_str()).unwrap_or("open");
     let header =
         "# Sources added in the web interface (Bronnen → Bron toevoegen). Edit freely.\n\n";
