@@ -292,19 +292,22 @@ pub fn detect_list(page: &str, page_url: &str) -> Option<Detected> {
         {
             return Some("time".into());
         }
-        // The first element the selector finds must be the date, as the
-        // list reader takes the first.
-        // Positional (`td:nth-of-type(1)`) only for a leaf without classes:
-        // a wrapper's position differs from story to story.
-        // The element with the least text around the date is the date (a
-        // short card's wrapper holds a date too).
+        // The element with the least text around a date is the date (a
+        // short card's wrapper holds a date too). Its selector: its classes,
+        // or its position (`td:nth-of-type(1)`) for a leaf without classes,
+        // as a wrapper's position differs from story to story. The first
+        // element the selector finds must be the date, as the list reader
+        // takes the first.
         let leaf = |e: ElementRef| e.children().all(|c| !c.value().is_element());
         let mut dated: Vec<(usize, ElementRef)> = el
             .descendants()
             .skip(1)
             .filter_map(ElementRef::wrap)
-            .map(|e| (words(&text_of(e)), e))
-            .filter(|(n, e)| *n <= 8 && listpage::parse_date(&text_of(*e)).is_some())
+            .filter_map(|e| {
+                let t = text_of(e);
+                let n = words(&t);
+                (n <= 8 && listpage::parse_date(&t).is_some()).then_some((n, e))
+            })
             .collect();
         dated.sort_by_key(|(n, _)| *n);
         dated

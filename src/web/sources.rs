@@ -44,12 +44,18 @@ const PREVIEW_STORIES: usize = 5;
 /// How many recent previews are kept.
 const PREVIEWS_KEPT: usize = 16;
 
-/// Stories of one list page: (title, link).
-type Stories = Vec<(String, String)>;
+/// What radar read on a list page just added.
+#[derive(Clone, Default)]
+struct Preview {
+    /// How many stories it read.
+    count: usize,
+    /// The first of them: (title, link).
+    stories: Vec<(String, String)>,
+}
 
-/// The first stories of list pages just added, by source id.
+/// Previews of list pages just added, by source id.
 #[derive(Default)]
-pub struct Previews(Mutex<VecDeque<(String, Stories)>>);
+pub struct Previews(Mutex<VecDeque<(String, Preview)>>);
 
 impl Previews {
     fn put(&self, id: &str, items: &[crate::intake::listpage::ListItem]) {
@@ -63,20 +69,21 @@ impl Previews {
                 )
             })
             .collect();
+        let preview = Preview {
+            count: items.len(),
+            stories,
+        };
         let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
         q.retain(|(k, _)| k != id);
-        q.push_back((id.to_string(), stories));
+        q.push_back((id.to_string(), preview));
         while q.len() > PREVIEWS_KEPT {
             q.pop_front();
         }
     }
 
-    fn get(&self, id: &str) -> Stories {
+    fn get(&self, id: &str) -> Option<Preview> {
         let q = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        q.iter()
-            .find(|(k, _)| k == id)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        q.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone())
     }
 }
 
@@ -177,9 +184,6 @@ fn again(
 pub struct PageQuery {
     /// Id of a source just added (after POST /bronnen/bron).
     toegevoegd: Option<String>,
-    /// For a list page just added: how many stories radar read on it
-    /// (anything but a number is ignored).
-    berichten: Option<String>,
 }
 
 /// GET /bronnen
@@ -189,6 +193,10 @@ pub async fn page_handler(
     Query(q): Query<PageQuery>,
 ) -> Result<Html<String>, Response> {
     // The message names the source from the store, never text from the URL.
+    let preview = q
+        .toegevoegd
+        .as_deref()
+        .and_then(|id| state.list_previews.get(id));
     let added = match q.toegevoegd.as_deref() {
         Some(id) => state
             .store()
@@ -197,7 +205,7 @@ pub async fn page_handler(
             .into_iter()
             .find(|s| s.id == id)
             .map(|s| {
-                let count = q.berichten.as_deref().and_then(|n| n.parse::<u32>().ok());
+                let count = preview.as_ref().map(|p| p.count);
                 let how = match (s.kind.as_str(), count) {
                     ("page", Some(n)) => format!(
                         " Op die pagina staat geen feed; radar leest de lijst met berichten op de pagina zelf (nu {n} {}).",
@@ -216,13 +224,11 @@ pub async fn page_handler(
             }),
         None => None,
     };
-    let preview = q
-        .toegevoegd
-        .as_deref()
-        .filter(|_| added.is_some())
-        .map(|id| state.list_previews.get(id))
-        .unwrap_or_default();
-    body(&state, &ctx, added, &preview, None, None)
+    let stories = match (&added, &preview) {
+        (Some(_), Some(p)) => p.stories.as_slice(),
+        _ => &[],
+    };
+    body(&state, &ctx, added, stories, None, None)
         .map(Html)
         .map_err(|e| e.render(Some(&ctx)))
 }
@@ -392,12 +398,9 @@ pub async fn add_source(
         state.list_previews.put(&new.id, &d.items);
     }
     tracing::info!(id = %new.id, url = %new.url, by, "web: source added");
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair("toegevoegd", &new.id);
-    if let Some(d) = &list {
-        q.append_pair("berichten", &d.items.len().to_string());
-    }
-    let q = q.finish();
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("toegevoegd", &new.id)
+        .finish();
     Redirect::to(&format!("/bronnen?{q}")).into_response()
 }
 
